@@ -1,0 +1,29 @@
+# Two entry points: `make report` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CORES  ?= all
+
+.PHONY: setup report test lint clean-results
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+report: setup
+	$(BIN)/snakemake --cores $(CORES) --configfile config/quick.yaml
+	@echo "Report: results/report/digitbench.html and results/report/digitbench.pdf"
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/snakemake --lint
+
+clean-results:
+	rm -rf results report/_variables.yml report/_generated

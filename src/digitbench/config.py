@@ -1,0 +1,86 @@
+"""Validate a study configuration against the JSON schema and fill in its defaults.
+
+Snakemake's own ``validate`` prints jsonschema's raw error; users need the key, the allowed
+values and the file to fix, so this module words the first error itself.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+
+class ConfigError(ValueError):
+    """A configuration key or value the schema does not allow."""
+
+
+def load_schema(path: str | Path) -> dict[str, Any]:
+    """Read the YAML/JSON schema at ``path``."""
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _fill_defaults(instance: dict[str, Any], schema: Mapping[str, Any]) -> None:
+    """Insert schema defaults for missing keys, recursing into nested objects."""
+    for key, sub in schema.get("properties", {}).items():
+        if key not in instance and "default" in sub:
+            instance[key] = copy.deepcopy(sub["default"])
+        if sub.get("type") == "object" and isinstance(instance.get(key), dict):
+            _fill_defaults(instance[key], sub)
+
+
+def _key_path(error: jsonschema.ValidationError) -> str:
+    parts = [str(p) for p in error.absolute_path]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _describe(error: jsonschema.ValidationError, schema: Mapping[str, Any]) -> str:
+    """Turn a jsonschema error into a sentence naming the key and what it accepts."""
+    key = _key_path(error)
+    sub = error.schema if isinstance(error.schema, Mapping) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted(sub.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, Mapping) else []
+        where = "" if key == "(top level)" else f" under '{key}'"
+        return (
+            f"unknown config key{'s' if len(extra) > 1 else ''} {', '.join(repr(e) for e in extra)}{where}. "
+            f"Allowed keys: {', '.join(allowed)}."
+        )
+    if error.validator == "enum":
+        return f"'{key}' is {error.instance!r}; allowed values: {', '.join(map(repr, error.validator_value))}."
+    if error.validator == "type":
+        return f"'{key}' is {error.instance!r} but must be of type {error.validator_value}."
+    description = sub.get("description", "").strip()
+    hint = f" ({description})" if description else ""
+    return f"'{key}': {error.message}{hint}."
+
+
+def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: str = "the config") -> dict[str, Any]:
+    """Validate ``config`` in place, adding defaults for every missing key.
+
+    Args:
+        config: The parsed configuration (Snakemake's ``config`` dict).
+        schema: The JSON schema (``workflow/schemas/config.schema.yaml``).
+        source: Name of the file(s) the config came from, quoted in error messages.
+
+    Returns:
+        The same dict, completed with defaults.
+
+    Raises:
+        ConfigError: naming the offending key, the allowed values and ``source``.
+    """
+    _fill_defaults(config, schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
+    if errors:
+        lines = [f"- {_describe(e, schema)}" for e in errors]
+        raise ConfigError(
+            f"Invalid configuration in {source}:\n" + "\n".join(lines) + "\nFix the key(s) above; "
+            "workflow/schemas/config.schema.yaml documents every key and its default."
+        )
+    return config

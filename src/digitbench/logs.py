@@ -1,0 +1,44 @@
+"""Logging for Snakemake scripts: everything to the rule's log file, a short error on stderr.
+
+A failing rule should tell the user what went wrong and how to fix it in one line, with the
+full traceback kept in its log for whoever needs it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from pathlib import Path
+from types import TracebackType
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def setup_script_logging(log_path: str | Path, rule: str = "") -> logging.Logger:
+    """Send all logging (and warnings) to ``log_path`` and install a short error hook.
+
+    Args:
+        log_path: The rule's ``log:`` file.
+        rule: Rule name, quoted in the one-line error on stderr.
+
+    Returns:
+        The ``digitbench`` logger.
+    """
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler.setFormatter(logging.Formatter(FORMAT))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    logging.captureWarnings(True)
+    for noisy in ("matplotlib", "PIL", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        logging.getLogger("digitbench").error("".join(traceback.format_exception(exc_type, exc, tb)))
+        where = f" in rule {rule}" if rule else ""
+        sys.stderr.write(f"\ndigitbench error{where}: {exc}\n(full traceback in {log_path})\n\n")
+
+    sys.excepthook = hook
+    return logging.getLogger("digitbench")

@@ -1,0 +1,50 @@
+"""Shared figure style and saving. Imports matplotlib only (never a deep-learning framework)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # rules run headless
+import matplotlib.pyplot as plt  # noqa: E402
+
+PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+PNG_DPI = 200
+
+
+def apply_style() -> None:
+    """Set one consistent look for every figure of the report."""
+    plt.rcParams.update(
+        {
+            "figure.dpi": 100,
+            "font.size": 9,
+            "axes.titlesize": 10,
+            "axes.labelsize": 9,
+            "axes.grid": True,
+            "grid.alpha": 0.3,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+            "savefig.bbox": "tight",
+            "pdf.fonttype": 42,
+        }
+    )
+
+
+def save_figure(fig: plt.Figure, paths: Iterable[str | Path]) -> None:
+    """Save ``fig`` to every path (format from the extension), atomically, then close it.
+
+    A figure interrupted half-way must not look finished to Snakemake or to a reader, so each
+    file is written under a temporary name and renamed.
+    """
+    for path in map(Path, paths):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+        # Fixed metadata keeps PDFs byte-identical across reruns of the same data.
+        meta = {"CreationDate": None} if path.suffix == ".pdf" else {}
+        fig.savefig(tmp, dpi=PNG_DPI, metadata=meta)
+        os.replace(tmp, path)
+    plt.close(fig)

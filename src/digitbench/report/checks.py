@@ -1,0 +1,103 @@
+"""Checks on a rendered report, and text extraction used by them and by the tests."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from digitbench.report.errors import ReportError
+
+# Leftovers of unexpanded shortcodes, unresolved citations/cross-references (Quarto
+# prints "?@fig-x" and "??" for those) in the rendered text.
+_LEFTOVERS = ("{{<", "[@", "@fig-", "@tbl-", "?@", "??")
+_HIDDEN_TAGS = ("script", "style", "head")
+# Inline tags join their text without a space ("Figure 1." not "Figure 1 .").
+_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol tr td th table caption figure "
+                        "figcaption header nav section br blockquote pre dd dt".split())
+_DATA_IMG_RE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']data:image/", re.I)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _HIDDEN_TAGS:
+            self._skip += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _HIDDEN_TAGS and self._skip:
+            self._skip -= 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def _squash(text: str) -> str:
+    # Line wrapping differs between HTML source and PDF layout; compare words only.
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def html_text(path: str | Path) -> str:
+    """Return the visible text of an HTML file (no head, scripts, styles), whitespace-squashed."""
+    parser = _TextExtractor()
+    parser.feed(Path(path).read_text(encoding="utf-8"))
+    parser.close()
+    return _squash("".join(parser.parts))
+
+
+def pdf_text(path: str | Path) -> str:
+    """Return the text of every page of a PDF, whitespace-squashed."""
+    from pypdf import PdfReader
+
+    return _squash("\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
+
+
+def _pdf_image_count(path: Path) -> int:
+    from pypdf import PdfReader
+
+    return sum(len(page.images) for page in PdfReader(str(path)).pages)
+
+
+def check_rendered(html_path: str | Path, pdf_path: str | Path,
+                   expected_figures: int | None = None) -> None:
+    """Check a rendered report for leftovers of unresolved markup and for missing figures.
+
+    Args:
+        html_path: The rendered HTML.
+        pdf_path: The rendered PDF.
+        expected_figures: Distinct image files the report shows; the HTML must embed
+            at least that many data-URI images and the PDF hold that many images.
+            None skips the count.
+
+    Raises:
+        ReportError: Naming the file, the leftover and its context, or the counts.
+    """
+    problems = []
+    html_path, pdf_path = Path(html_path), Path(pdf_path)
+    for path, text in ((html_path, html_text(html_path)), (pdf_path, pdf_text(pdf_path))):
+        for marker in _LEFTOVERS:
+            at = text.find(marker)
+            if at != -1:
+                context = text[max(0, at - 40):at + 40]
+                problems.append(f"{path.name} contains unresolved '{marker}' in: ...{context}...")
+    if expected_figures:
+        embedded = len(_DATA_IMG_RE.findall(html_path.read_text(encoding="utf-8")))
+        if embedded < expected_figures:
+            problems.append(f"{html_path.name} embeds {embedded} data-URI images, "
+                            f"expected {expected_figures} (figures must be PNG files)")
+        in_pdf = _pdf_image_count(pdf_path)
+        if in_pdf < expected_figures:
+            problems.append(
+                f"{pdf_path.name} contains {in_pdf} images, expected {expected_figures}"
+            )
+    if problems:
+        raise ReportError("rendered report failed its checks:\n  " + "\n  ".join(problems))

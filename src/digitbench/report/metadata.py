@@ -1,0 +1,53 @@
+"""Title-page metadata of the report: title, authors, date and a provenance line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import yaml
+
+
+def stage_figures(figures: list[str], dest: str | Path) -> list[Path]:
+    """Copy the figure files into the Quarto project, so every path stays inside its root.
+
+    Typst refuses files outside its root directory, and Quarto passes the project as root.
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for fig in map(Path, figures):
+        target = dest / fig.name
+        shutil.copyfile(fig, target)
+        copied.append(target)
+    return copied
+
+
+def write_metadata(path: str | Path, *, title: str, authors: list[str], profile: str, commit: str,
+                   renderer: str, date: dt.date | None = None) -> dict[str, object]:
+    """Write the ``metadata-files`` entry of ``_quarto.yml``.
+
+    Args:
+        path: Output YAML file.
+        title: Paper title.
+        authors: Author names.
+        profile: Configuration profile name.
+        commit: Git commit of the workflow.
+        renderer: ``quarto`` or ``fallback``.
+        date: Render date (today by default).
+
+    Returns:
+        The metadata written.
+    """
+    date = date or dt.date.today()
+    meta = {
+        "title": title,
+        "author": list(authors),
+        "date": date.isoformat(),
+        "subtitle": f"commit {commit} · config {profile} · rendered {date.isoformat()} with {renderer}",
+    }
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(meta, fh, sort_keys=False, allow_unicode=True)
+    return meta

@@ -1,0 +1,205 @@
+"""Render the Quarto report to HTML and PDF, with Quarto or the embedded fallback.
+
+With Quarto on PATH the project is rendered by Quarto; otherwise (or with
+``renderer="fallback"``) pandoc and Typst from the Python environment render the
+same sources (see ``report/README.md`` for the supported subset). Either way the
+outputs are checked and only then moved into place, so a failed render never
+replaces a previous report.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import yaml
+
+from digitbench.report import fallback
+from digitbench.report.checks import check_rendered, html_text, pdf_text
+from digitbench.report.errors import ReportError
+
+__all__ = ["ReportError", "check_rendered", "html_text", "pdf_text", "quarto_command",
+           "render_report"]
+
+RENDERERS = ("auto", "quarto", "fallback")
+_LOGGER = logging.getLogger("digitbench.report")
+_INSTALL_HINT = (
+    "install Quarto (conda env create -f environment.yml; it comes from conda-forge) or the "
+    "fallback renderer's tools (pip install pypandoc-binary typst)"
+)
+
+
+def find_quarto() -> str | None:
+    """Return the quarto executable on PATH, or None."""
+    return shutil.which("quarto")
+
+
+def quarto_command(quarto: str, project_dir: str | Path, fmt: str,
+                   output_dir: str | Path) -> list[str]:
+    """Build the ``quarto render`` command for one output format.
+
+    Args:
+        quarto: The quarto executable.
+        project_dir: The Quarto project directory.
+        fmt: ``html`` or ``typst``.
+        output_dir: Where Quarto writes the product (absolute paths need Quarto >= 1.5).
+
+    Returns:
+        The argument list for :func:`subprocess.run`.
+    """
+    return [quarto, "render", str(project_dir), "--to", fmt, "--output-dir", str(output_dir)]
+
+
+@contextmanager
+def _report_logger(
+    log: str | os.PathLike[str] | logging.Logger | None,
+) -> Iterator[logging.Logger]:
+    if isinstance(log, logging.Logger):
+        yield log
+        return
+    if log is None:
+        yield _LOGGER
+        return
+    Path(log).parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(log, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    old_level = _LOGGER.level
+    _LOGGER.addHandler(handler)
+    if _LOGGER.getEffectiveLevel() > logging.INFO:
+        _LOGGER.setLevel(logging.INFO)
+    try:
+        yield _LOGGER
+    finally:
+        _LOGGER.removeHandler(handler)
+        _LOGGER.setLevel(old_level)
+        handler.close()
+
+
+def _choose(renderer: str) -> str:
+    if renderer not in RENDERERS:
+        raise ValueError(
+            f"renderer must be one of 'auto', 'quarto', 'fallback'. Received: {renderer}"
+        )
+    if renderer in ("auto", "quarto") and find_quarto():
+        return "quarto"
+    if renderer == "quarto":
+        raise ReportError("renderer 'quarto' was requested but quarto is not on PATH; "
+                          "create the conda env from environment.yml (conda-forge has quarto) "
+                          "or set the renderer to 'auto' or 'fallback'.")
+    missing = fallback.missing_tools()
+    if missing:
+        prefix = "Quarto is not on PATH and the" if renderer == "auto" else "The"
+        raise ReportError(f"{prefix} fallback renderer lacks {', '.join(missing)}; "
+                          f"{_INSTALL_HINT}.")
+    return "fallback"
+
+
+def _render_quarto(quarto: str, project_dir: Path, work: Path, html: Path, pdf: Path,
+                   logger: logging.Logger) -> None:
+    config = yaml.safe_load((project_dir / "_quarto.yml").read_text(encoding="utf-8")) or {}
+    render = (config.get("project") or {}).get("render") or ["index.qmd"]
+    stem = Path(str(render[0])).stem
+    for fmt, ext, target in (("html", "html", html), ("typst", "pdf", pdf)):
+        out_dir = work / f"quarto-{fmt}"
+        cmd = quarto_command(quarto, project_dir, fmt, out_dir)
+        start = time.perf_counter()
+        logger.info("running %s", " ".join(cmd))
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        for line in (proc.stdout + proc.stderr).splitlines():
+            logger.info("quarto: %s", line)
+        if proc.returncode != 0:
+            tail = "\n".join(proc.stderr.strip().splitlines()[-20:])
+            raise ReportError(f"quarto render --to {fmt} failed (exit {proc.returncode}):\n{tail}")
+        products = sorted(out_dir.rglob(f"{stem}.{ext}")) or sorted(out_dir.rglob(f"*.{ext}"))
+        if not products:
+            raise ReportError(f"quarto render --to {fmt} reported success but wrote no .{ext} "
+                              f"file under {out_dir}.")
+        shutil.move(str(products[0]), target)
+        logger.info("quarto %s: %.2f s", fmt, time.perf_counter() - start)
+
+
+def _expected_images(project_dir: Path, logger: logging.Logger) -> int | None:
+    from digitbench.report import crossref, sources
+
+    try:
+        doc = sources.load(project_dir)
+        crossref.number(doc)
+    except ReportError as exc:
+        # Quarto understands more than the fallback's subset; skip the count then.
+        logger.info("figure count skipped (%s)", exc)
+        return None
+    return len(doc.images)
+
+
+def _commit(pairs: list[tuple[Path, Path]]) -> None:
+    """Move finished files into place, each with an atomic rename."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        # Stage next to each target first: os.replace is only atomic on one filesystem.
+        for src, dst in pairs:
+            tmp = dst.with_name(f".{dst.name}.{os.getpid()}.tmp")
+            shutil.copyfile(src, tmp)
+            staged.append((tmp, dst))
+        for tmp, dst in staged:
+            os.replace(tmp, dst)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | Path,
+                  renderer: str = "auto",
+                  log: str | os.PathLike[str] | logging.Logger | None = None) -> str:
+    """Render the Quarto project to a self-contained HTML file and a PDF.
+
+    Args:
+        project_dir: Directory with ``_quarto.yml`` and ``index.qmd``.
+        html_out: Destination of the HTML report.
+        pdf_out: Destination of the PDF report.
+        renderer: ``auto`` (Quarto if on PATH, else the fallback), ``quarto`` or ``fallback``.
+        log: A log file path (appended to) or a logger; None logs to ``digitbench.report``.
+
+    Returns:
+        The renderer that ran: ``"quarto"`` or ``"fallback"``.
+
+    Raises:
+        ValueError: ``renderer`` is not one of the three names.
+        ReportError: The renderer is unavailable, the sources are broken, or the
+            rendered files fail :func:`check_rendered`. Existing outputs are left as they were.
+    """
+    chosen = _choose(renderer)
+    project_dir = Path(project_dir).resolve()
+    if not (project_dir / "_quarto.yml").is_file():
+        raise ReportError(f"{project_dir} is not a Quarto project (no _quarto.yml).")
+    html_out, pdf_out = Path(html_out).resolve(), Path(pdf_out).resolve()
+    with _report_logger(log) as logger:
+        start = time.perf_counter()
+        logger.info("rendering %s with %s", project_dir, chosen)
+        html_out.parent.mkdir(parents=True, exist_ok=True)
+        pdf_out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".render-", dir=html_out.parent) as tmp:
+            work = Path(tmp)
+            (work / "products").mkdir()
+            html, pdf = work / "products" / "report.html", work / "products" / "report.pdf"
+            try:
+                if chosen == "quarto":
+                    quarto = find_quarto() or "quarto"
+                    _render_quarto(quarto, project_dir, work, html, pdf, logger)
+                    expected = _expected_images(project_dir, logger)
+                else:
+                    expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
+                check_rendered(html, pdf, expected_figures=expected)
+            except ReportError as exc:
+                logger.error("%s render failed; previous outputs left untouched: %s", chosen, exc)
+                raise
+            _commit([(html, html_out), (pdf, pdf_out)])
+        logger.info("report rendered with %s in %.2f s: %s, %s", chosen,
+                    time.perf_counter() - start, html_out, pdf_out)
+    return chosen

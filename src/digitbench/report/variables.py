@@ -1,0 +1,167 @@
+"""Everything the report quotes, computed from the results files into ``_variables.yml`` and tables.
+
+The report sources contain no numbers: each one reaches the text through ``{{< var >}}`` from the
+mapping built here, or through a generated table, so re-running the workflow updates them all.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from digitbench.report.literature import BASELINE_ANCHORS
+from digitbench.report.provenance import benchmark_table, hardware, package_versions
+from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
+
+
+def fmt_p(p: float) -> str:
+    """A p-value as text; 0.0 from underflow is stated as a bound, not as zero."""
+    if p == 0.0:
+        return "< 1e-300"
+    return f"{p:.2e}" if p < 1e-4 else f"{p:.4f}"
+
+
+def acc(x: float) -> str:
+    """Accuracy on the 10,000-image test set: 4 decimals hold it exactly."""
+    return f"{x:.4f}"
+
+
+@dataclass
+class ReportInputs:
+    """Paths of the results files the report is built from."""
+
+    eda_summary: str
+    class_distribution: str
+    class_statistics: str
+    pixel_statistics: str
+    baseline_metrics: str
+    benchmarks: list[str] = field(default_factory=list)
+
+
+def _data_variables(inputs: ReportInputs) -> dict[str, Any]:
+    with open(inputs.eda_summary, encoding="utf-8") as fh:
+        s = json.load(fh)
+    pix = pd.read_csv(inputs.pixel_statistics).set_index("split")
+    dist = pd.read_csv(inputs.class_distribution)
+    most, least = dist.loc[dist["train_count"].idxmax()], dist.loc[dist["train_count"].idxmin()]
+    return {
+        "n_train": fmt_int(s["n_train"]), "n_test": fmt_int(s["n_test"]),
+        "height": str(s["image_height"]), "width": str(s["image_width"]),
+        "balance_train": f"{s['balance_train']:.4f}", "balance_test": f"{s['balance_test']:.4f}",
+        "pixel_mean": f"{pix.loc['train', 'mean']:.2f}", "pixel_std": f"{pix.loc['train', 'std']:.2f}",
+        "zero_pct": f"{pix.loc['train', 'zero_pct']:.2f}",
+        "anova_f": f"{s['anova_f']:.1f}", "anova_p": fmt_p(s["anova_p"]),
+        "anova_df1": str(s["anova_df_between"]), "anova_df2": fmt_int(s["anova_df_within"]),
+        "n_extreme": str(s["n_extreme_pixels"]), "n_zero_variance": str(s["n_zero_variance_pixels"]),
+        "variation_digit": str(s["variation_digit"]),
+        "most_common_digit": str(int(most["digit"])), "most_common_count": fmt_int(most["train_count"]),
+        "least_common_digit": str(int(least["digit"])), "least_common_count": fmt_int(least["train_count"]),
+    }
+
+
+def _baseline_variables(metrics: pd.DataFrame) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for _, row in metrics.iterrows():
+        entry = {
+            "label": row["label"], "accuracy": acc(row["accuracy"]), "accuracy_pct": f"{100 * row['accuracy']:.2f}",
+            "error_pct": f"{100 * (1 - row['accuracy']):.2f}",
+            "top3": acc(row["top3_accuracy"]), "top5": acc(row["top5_accuracy"]),
+            "macro_f1": f"{row['macro_f1']:.4f}", "cv_mean": f"{row['cv_mean']:.4f}", "cv_sd": f"{row['cv_sd']:.4f}",
+            "cv_folds": str(int(row["cv_folds"])), "fit_seconds": f"{row['fit_seconds']:.1f}",
+            "n_train": fmt_int(row["n_train"]),
+        }
+        if "n_iter" in row and pd.notna(row["n_iter"]):
+            entry["n_iter"] = str(int(row["n_iter"]))
+        anchor = BASELINE_ANCHORS.get(row["model"])
+        if anchor:
+            entry["anchor"] = f"{anchor['accuracy']:.3f}"
+            entry["anchor_diff_pp"] = f"{100 * (row['accuracy'] - anchor['accuracy']):+.2f}"
+        out[row["model"]] = entry
+    best = metrics.loc[metrics["accuracy"].idxmax()]
+    out["best_label"] = best["label"]
+    out["n_test"] = fmt_int(metrics["n_test"].iloc[0])
+    return out
+
+
+def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Build the report variables and the Markdown tables.
+
+    Args:
+        inputs: Results files.
+        config: The validated, resolved configuration.
+        commit: Git commit the results were produced at.
+
+    Returns:
+        ``(variables, tables)``: the nested mapping for ``_variables.yml`` and a mapping of table
+        name to Markdown text.
+    """
+    metrics = pd.read_csv(inputs.baseline_metrics)
+    runtimes = benchmark_table(inputs.benchmarks)
+    hw = hardware()
+    b = config["baselines"]
+    variables = {
+        "study": {"title": config["report"]["title"], "authors": ", ".join(config["report"]["authors"]),
+                  "profile": config["profile"], "commit": commit, "seed": str(config["seed"])},
+        "data": _data_variables(inputs),
+        "preprocessing": {"method": config["preprocessing"]["method"]},
+        "baselines": {
+            **_baseline_variables(metrics),
+            "train_size": fmt_int(metrics["n_train"].iloc[0]), "cv_folds": str(b["cv_folds"]),
+            "logreg_max_iter": fmt_int(b["logreg_max_iter"]), "logreg_c": f"{b['logreg_c']:g}",
+            "logreg_strategy": {"ovr": "one-vs-rest", "multinomial": "multinomial (softmax)"}[b["logreg_strategy"]],
+            "rf_n_estimators": str(b["rf_n_estimators"]),
+        },
+        "env": hw,
+        "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes))},
+    }
+    tables = {
+        "class_distribution": markdown_table(
+            pd.read_csv(inputs.class_distribution), "Images per digit in the training and test sets.",
+            "tbl-class-distribution",
+            formats={"digit": str, "train_count": fmt_int, "train_pct": fmt_fixed(2), "test_count": fmt_int,
+                     "test_pct": fmt_fixed(2)},
+            headers={"digit": "Digit", "train_count": "Train", "train_pct": "Train %", "test_count": "Test",
+                     "test_pct": "Test %"}),
+        "class_statistics": markdown_table(
+            pd.read_csv(inputs.class_statistics), "Pixel intensity (0–255) of the training images of each digit.",
+            "tbl-class-statistics",
+            formats={"digit": str, "count": fmt_int, "mean_intensity": fmt_fixed(2), "std_intensity": fmt_fixed(2),
+                     "zero_pixel_pct": fmt_fixed(2)},
+            headers={"digit": "Digit", "count": "Images", "mean_intensity": "Mean", "std_intensity": "SD",
+                     "zero_pixel_pct": "Zero pixels %"}),
+        "baselines": markdown_table(
+            metrics[["label", "accuracy", "top3_accuracy", "top5_accuracy", "macro_f1", "cv_mean", "cv_sd",
+                     "fit_seconds"]],
+            "Classical baselines: test-set metrics (n = " + fmt_int(metrics["n_test"].iloc[0]) + " images) and "
+            + str(b["cv_folds"]) + "-fold stratified cross-validation accuracy on the training set.",
+            "tbl-baselines",
+            formats={"accuracy": acc, "top3_accuracy": acc, "top5_accuracy": acc, "macro_f1": fmt_fixed(4),
+                     "cv_mean": fmt_fixed(4), "cv_sd": fmt_fixed(4), "fit_seconds": fmt_fixed(1)},
+            headers={"label": "Model", "accuracy": "Test accuracy", "top3_accuracy": "Top-3", "top5_accuracy": "Top-5",
+                     "macro_f1": "Macro F1", "cv_mean": "CV mean", "cv_sd": "CV SD", "fit_seconds": "Fit (s)"}),
+        "packages": markdown_table(package_versions(), "Package versions used for this report.", "tbl-packages",
+                                   headers={"package": "Package", "version": "Version"}),
+        "runtimes": markdown_table(
+            runtimes, "Wall time and peak memory of each job, from Snakemake's benchmark files "
+            "(the rendering jobs themselves are not included).", "tbl-runtimes",
+            formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
+            headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),
+        "config": "```yaml\n" + yaml.safe_dump(config, sort_keys=False, width=100) + "```\n",
+    }
+    return variables, tables
+
+
+def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str | Path, table_dir: str | Path) -> None:
+    """Write ``_variables.yml`` and one ``<name>.md`` per table."""
+    Path(variables_path).parent.mkdir(parents=True, exist_ok=True)
+    with open(variables_path, "w", encoding="utf-8") as fh:
+        yaml.safe_dump(variables, fh, sort_keys=False, allow_unicode=True, width=1000)
+    table_dir = Path(table_dir)
+    table_dir.mkdir(parents=True, exist_ok=True)
+    for name, text in tables.items():
+        (table_dir / f"{name}.md").write_text(text, encoding="utf-8")

@@ -1,0 +1,29 @@
+"""Shared fixtures: tiny synthetic digit data, so unit tests never need MNIST itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def tiny_digits() -> dict[str, np.ndarray]:
+    """A learnable toy problem: each class lights a different 3x3 block of a 28x28 image."""
+    rng = np.random.default_rng(0)
+
+    def make(n: int) -> tuple[np.ndarray, np.ndarray]:
+        y = np.tile(np.arange(10, dtype=np.uint8), n // 10)
+        x = rng.integers(0, 40, size=(len(y), 28, 28)).astype(np.uint8)
+        x[rng.random(x.shape) < 0.7] = 0
+        for i, label in enumerate(y):
+            r, c = 3 + 2 * (label // 5) * 5, 2 + (label % 5) * 5
+            x[i, r:r + 3, c:c + 3] = rng.integers(180, 256, size=(3, 3))
+        return x, y
+
+    x_train, y_train = make(300)
+    x_test, y_test = make(100)
+    return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}

@@ -1,0 +1,63 @@
+"""Config schema: defaults, and messages that name the bad key and the allowed values."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import yaml
+
+from digitbench.config import ConfigError, load_schema, validate_config
+from tests.conftest import ROOT
+
+SCHEMA = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+
+
+def _walk(schema, path=""):
+    for key, sub in schema.get("properties", {}).items():
+        yield f"{path}{key}", sub
+        if sub.get("type") == "object":
+            yield from _walk(sub, f"{path}{key}.")
+
+
+def test_every_key_has_description_and_default():
+    missing = [k for k, sub in _walk(SCHEMA) if "description" not in sub or "default" not in sub]
+    assert missing == []
+
+
+def test_empty_config_gets_all_defaults():
+    config = validate_config({}, SCHEMA)
+    assert config["preprocessing"]["method"] == "standard"
+    assert config["baselines"]["cv_folds"] == 5
+    assert config["data"]["sources"] == ["local", "keras", "npm"]
+
+
+@pytest.mark.parametrize("path", ["config/config.yaml", "config/quick.yaml", ".test/config.yaml"])
+def test_shipped_configs_are_valid(path):
+    with open(ROOT / path, encoding="utf-8") as fh:
+        validate_config(yaml.safe_load(fh), SCHEMA, source=path)
+
+
+def test_bad_enum_value_names_key_and_allowed_values():
+    with pytest.raises(ConfigError) as err:
+        validate_config({"preprocessing": {"method": "minmax"}}, copy.deepcopy(SCHEMA), source="my.yaml")
+    msg = str(err.value)
+    assert "preprocessing.method" in msg and "'minmax'" in msg
+    assert "'standard', 'zero_mean', 'robust'" in msg and "my.yaml" in msg
+
+
+def test_unknown_key_is_rejected_with_allowed_keys():
+    with pytest.raises(ConfigError) as err:
+        validate_config({"baselines": {"cv_fold": 3}}, SCHEMA)
+    msg = str(err.value)
+    assert "'cv_fold'" in msg and "under 'baselines'" in msg and "cv_folds" in msg
+
+
+def test_bad_source_in_list_is_named():
+    with pytest.raises(ConfigError, match=r"data\.sources\.1.*'ftp'.*'local', 'keras', 'npm'"):
+        validate_config({"data": {"sources": ["npm", "ftp"]}}, SCHEMA)
+
+
+def test_out_of_range_value_is_named():
+    with pytest.raises(ConfigError, match=r"baselines\.cv_folds"):
+        validate_config({"baselines": {"cv_folds": 1}}, SCHEMA)

@@ -1,0 +1,60 @@
+"""Every registered figure draws from compute outputs (synthetic here) into PDF and PNG."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+import numpy as np
+import pytest
+
+from digitbench import eda
+from digitbench.baselines import BaselineParams, run_baseline, summarize
+from digitbench.plotting import FIGURES, plot
+
+
+@pytest.fixture
+def compute_outputs(tiny_digits, tmp_path):
+    d = tiny_digits
+    result = eda.analyse(d["x_train"], d["y_train"], d["x_test"], d["y_test"], n_extreme=10)
+    paths = {"class_distribution": tmp_path / "dist.csv", "arrays": tmp_path / "arrays.npz"}
+    result.class_distribution.to_csv(paths["class_distribution"], index=False)
+    np.savez(paths["arrays"], **result.arrays)
+    files = {"metrics": [], "cv": [], "pc": []}
+    for name in ("logreg", "random_forest"):
+        r = run_baseline(name, d["x_train"] / 255.0, d["y_train"], d["x_test"] / 255.0, d["y_test"],
+                         BaselineParams(cv_folds=2, rf_n_estimators=5, logreg_max_iter=100), logging.getLogger())
+        (tmp_path / f"{name}.json").write_text(json.dumps(r.metrics))
+        np.savetxt(tmp_path / f"{name}_cv.csv", np.column_stack([[1, 2], r.cv_scores]), delimiter=",",
+                   header="fold,accuracy", comments="")
+        r.per_class.to_csv(tmp_path / f"{name}_pc.csv", index=False)
+        r.confusion.to_csv(tmp_path / f"{name}_confusion.csv")
+        files["metrics"].append(tmp_path / f"{name}.json")
+        files["cv"].append(tmp_path / f"{name}_cv.csv")
+        files["pc"].append(tmp_path / f"{name}_pc.csv")
+    tables = summarize(files["metrics"], files["cv"], files["pc"])
+    for key, table in tables.items():
+        paths[key] = tmp_path / f"summary_{key}.csv"
+        table.to_csv(paths[key], index=False)
+    paths["per_class"] = paths.pop("per_class")
+    paths["confusion"] = tmp_path / "logreg_confusion.csv"
+    paths["cv_folds"] = paths["cv_folds"]
+    return {k: str(v) for k, v in paths.items()}
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_renders_both_formats(name, compute_outputs, tmp_path):
+    out = [tmp_path / f"{name}.pdf", tmp_path / f"{name}.png"]
+    plot(name, compute_outputs, [str(p) for p in out])
+    assert out[0].read_bytes().startswith(b"%PDF") and out[1].read_bytes().startswith(b"\x89PNG")
+    assert not list(tmp_path.glob(".*.tmp*"))  # temporary files renamed into place
+
+
+def test_plot_code_imports_no_deep_learning_framework():
+    assert not {"tensorflow", "keras", "jax", "torch"} & set(sys.modules)
+
+
+def test_unknown_figure_lists_valid_ones(tmp_path):
+    with pytest.raises(ValueError, match="Received: nope"):
+        plot("nope", {}, [str(tmp_path / "x.png")])

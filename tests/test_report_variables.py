@@ -1,0 +1,42 @@
+"""Generated tables and variables: Quarto's table syntax, exact accuracies, provenance."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from digitbench.report.provenance import benchmark_table, git_commit
+from digitbench.report.tables import markdown_table
+from digitbench.report.variables import acc, fmt_p
+
+
+def test_markdown_table_has_caption_label_and_alignment():
+    df = pd.DataFrame({"model": ["a|b"], "accuracy": [0.9262]})
+    md = markdown_table(df, "Cap.", "tbl-x", formats={"accuracy": acc}, headers={"model": "Model"})
+    lines = md.splitlines()
+    assert lines[0] == "| Model | accuracy |" and lines[1] == "|:---|---:|"
+    assert lines[2] == "| a\\|b | 0.9262 |" and lines[-1] == ": Cap. {#tbl-x}"
+    with pytest.raises(ValueError, match="Received: fig-x"):
+        markdown_table(df, "Cap.", "fig-x")
+
+
+def test_accuracy_on_ten_thousand_images_is_exact_with_four_decimals():
+    for correct in (9262, 9704, 10000, 1):
+        value = correct / 10000
+        assert float(acc(value)) == value and acc(value) == f"{value:.4f}"
+
+
+def test_fmt_p_never_prints_zero():
+    assert fmt_p(0.0) == "< 1e-300" and fmt_p(0.03) == "0.0300" and fmt_p(1.5e-9) == "1.50e-09"
+
+
+def test_benchmark_table_reads_snakemake_tsv(tmp_path):
+    path = tmp_path / "benchmarks" / "data" / "job.tsv"
+    path.parent.mkdir(parents=True)
+    path.write_text("s\th:m:s\tmax_rss\tmax_vms\n12.5\t0:00:12\t300.1\t400\n")
+    table = benchmark_table([path], root=tmp_path / "benchmarks")
+    assert table.to_dict("records") == [{"job": "data/job", "seconds": 12.5, "max_rss_mb": 300.1}]
+
+
+def test_git_commit_outside_git_is_unknown(tmp_path):
+    assert git_commit(tmp_path) == "unknown"

