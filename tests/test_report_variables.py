@@ -14,7 +14,7 @@ def test_markdown_table_has_caption_label_and_alignment():
     df = pd.DataFrame({"model": ["a|b"], "accuracy": [0.9262]})
     md = markdown_table(df, "Cap.", "tbl-x", formats={"accuracy": acc}, headers={"model": "Model"})
     lines = md.splitlines()
-    assert lines[0] == "| Model | accuracy |" and lines[1] == "|:---|---:|"
+    assert lines[0] == "| Model | accuracy |" and lines[1] == "|:-----|--------:|"
     assert lines[2] == "| a\\|b | 0.9262 |" and lines[-1] == ": Cap. {#tbl-x}"
     with pytest.raises(ValueError, match="Received: fig-x"):
         markdown_table(df, "Cap.", "fig-x")
@@ -40,3 +40,9 @@ def test_benchmark_table_reads_snakemake_tsv(tmp_path):
 
 def test_git_commit_outside_git_is_unknown(tmp_path):
     assert git_commit(tmp_path) == "unknown"
+
+
+def test_integer_columns_stay_integers_next_to_floats():
+    df = pd.DataFrame({"digit": [0, 1], "share": [9.87, 11.24]})
+    md = markdown_table(df, "Cap.", "tbl-d")
+    assert "| 0 | 9.87 |" in md and "| 1 | 11.24 |" in md

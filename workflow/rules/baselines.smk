@@ -1,5 +1,6 @@
 rule fit_baseline:
     input:
+        code=package_code("baselines.py", "metrics.py", "preprocess.py"),
         data=rules.download_mnist.output.npz,
     output:
         metrics="results/baselines/{model}/metrics.json",
@@ -24,12 +25,15 @@ rule fit_baseline:
         "results/logs/baselines/fit_baseline_{model}.log",
     benchmark:
         "results/benchmarks/baselines/fit_baseline_{model}.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/fit_baseline.py"
 
 
 rule summarize_baselines:
     input:
+        code=package_code("baselines.py"),
         metrics=expand(rules.fit_baseline.output.metrics, model=BASELINES),
         cv_scores=expand(rules.fit_baseline.output.cv_scores, model=BASELINES),
         per_class=expand(rules.fit_baseline.output.per_class, model=BASELINES),
@@ -39,5 +43,7 @@ rule summarize_baselines:
         per_class="results/tables/baseline_per_class.csv",
     log:
         "results/logs/baselines/summarize_baselines.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/summarize_baselines.py"

@@ -1,4 +1,5 @@
 # Config validation and the few helpers every stage shares. Stage logic lives in src/digitbench.
+import os
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -50,3 +51,8 @@ def glob_report_sources():
         for p in root.rglob("*.qmd")
         if "_generated" not in p.parts and "_output" not in p.parts
     )
+
+
+def package_code(*modules):
+    """Package modules a job runs, listed as inputs so that editing them reruns exactly that job."""
+    return [f"src/digitbench/{module}" for module in modules]

@@ -1,4 +1,6 @@
 rule download_mnist:
+    input:
+        code=package_code("data/idx.py", "data/mnist.py"),
     output:
         npz="resources/mnist/mnist.npz",
     params:
@@ -10,5 +12,7 @@ rule download_mnist:
         "results/logs/data/download_mnist.log",
     benchmark:
         "results/benchmarks/data/download_mnist.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/download_mnist.py"

@@ -1,5 +1,6 @@
 rule compute_eda:
     input:
+        code=package_code("eda.py"),
         data=rules.download_mnist.output.npz,
     output:
         class_distribution="results/tables/eda_class_distribution.csv",
@@ -14,5 +15,7 @@ rule compute_eda:
         "results/logs/eda/compute_eda.log",
     benchmark:
         "results/benchmarks/eda/compute_eda.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/compute_eda.py"

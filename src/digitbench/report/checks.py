@@ -8,9 +8,17 @@ from pathlib import Path
 
 from digitbench.report.errors import ReportError
 
-# Leftovers of unexpanded shortcodes, unresolved citations/cross-references (Quarto
-# prints "?@fig-x" and "??" for those) in the rendered text.
-_LEFTOVERS = ("{{<", "[@", "@fig-", "@tbl-", "?@", "??")
+# Leftovers of unexpanded shortcodes and of unresolved citations, cross-references and
+# variables (Quarto prints "?@fig-x", "??" and "?var:key" for those). An "@" after a
+# word character is an e-mail address, which pandoc does not read as a reference either.
+_LEFTOVERS = {
+    "{{<": re.compile(r"\{\{<"),
+    "[@": re.compile(r"\[@"),
+    "@fig-/@tbl-": re.compile(r"(?<![\w.])@(?:fig|tbl)-"),
+    "?@": re.compile(r"\?@"),
+    "??": re.compile(r"\?\?"),
+    "?var:": re.compile(r"\?var:"),
+}
 _HIDDEN_TAGS = ("script", "style", "head")
 # Inline tags join their text without a space ("Figure 1." not "Figure 1 .").
 _BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol tr td th table caption figure "
@@ -54,17 +62,32 @@ def html_text(path: str | Path) -> str:
     return _squash("".join(parser.parts))
 
 
-def pdf_text(path: str | Path) -> str:
-    """Return the text of every page of a PDF, whitespace-squashed."""
-    from pypdf import PdfReader
+def _pdf_pages(path: str | Path) -> list:
+    try:
+        from pypdf import PdfReader
+    except ImportError:
+        raise ReportError("checking the PDF needs pypdf; pip install pypdf.") from None
+    return list(PdfReader(str(path)).pages)
 
-    return _squash("\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages))
+
+def pdf_text(path: str | Path) -> str:
+    """Return the text of every page of a PDF, whitespace-squashed.
+
+    The page-number footer is dropped (it would otherwise land mid-sentence where a
+    paragraph crosses a page), and a line ending in a hyphen is joined to the next
+    line without a space ("cross-validation", not "cross- validation").
+    """
+    pages = []
+    for number, page in enumerate(_pdf_pages(path), start=1):
+        text = (page.extract_text() or "").rstrip()
+        if text.endswith(str(number)):
+            text = re.sub(rf"\n\s*{number}$", "", text)
+        pages.append(re.sub(r"(?<=\w-)\n(?=\w)", "", text))
+    return _squash("\n".join(pages))
 
 
 def _pdf_image_count(path: Path) -> int:
-    from pypdf import PdfReader
-
-    return sum(len(page.images) for page in PdfReader(str(path)).pages)
+    return sum(len(page.images) for page in _pdf_pages(path))
 
 
 def check_rendered(html_path: str | Path, pdf_path: str | Path,
@@ -84,9 +107,10 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
     problems = []
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     for path, text in ((html_path, html_text(html_path)), (pdf_path, pdf_text(pdf_path))):
-        for marker in _LEFTOVERS:
-            at = text.find(marker)
-            if at != -1:
+        for marker, pattern in _LEFTOVERS.items():
+            found = pattern.search(text)
+            if found:
+                at = found.start()
                 context = text[max(0, at - 40):at + 40]
                 problems.append(f"{path.name} contains unresolved '{marker}' in: ...{context}...")
     if expected_figures:

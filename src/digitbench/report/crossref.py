@@ -22,6 +22,8 @@ _REF_GROUP_RE = re.compile(rf"\[\s*({_REF}(?:\s*[;,]\s*{_REF})*)\s*\]")
 _REF_RE = re.compile(r"(?<![\w@.\-])(-?)@([Ff]ig|[Tt]bl)-([\w-]*\w)")
 _FIG_ID_RE = re.compile(r"#(fig-[\w-]*\w)")
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+# Quarto keeps "Figure" and its number on one line with a no-break space.
+_NBSP = "\u00a0"
 
 
 def _code_split(text: str) -> list[tuple[bool, str]]:
@@ -99,7 +101,7 @@ def _images(doc: Document, text: str, ext: str) -> str:
                 where = doc.culprits(fig.group(1))
                 raise ReportError(f"figure id '{fig.group(1)}' is defined twice (in {where}).")
             number = doc.figures[fig.group(1)] = len(doc.figures) + 1
-            caption = f"{title} {number}{delim} {caption}"
+            caption = f"{title}{_NBSP}{number}{delim} {caption}"
         title_part = f" {rest.strip()}" if rest.strip() else ""
         out.append(f"{text[pos:start]}![{caption}](<{src}>{title_part}){attrs}")
         pos = after
@@ -140,7 +142,7 @@ def _tables(doc: Document, text: str) -> str:
         if tid in doc.tables:
             raise ReportError(f"table id '{tid}' is defined twice (in {doc.culprits(tid)}).")
         number = doc.tables[tid] = len(doc.tables) + 1
-        caption = f"{title} {number}{delim} {match.group('cap')}"
+        caption = f"{title}{_NBSP}{number}{delim} {match.group('cap')}"
         lines[i] = f"{match.group('lead')} {caption} {{{match.group('attrs')}}}\n"
     return "".join(lines)
 
@@ -156,7 +158,7 @@ def _refs(doc: Document, text: str, unknown: list[str]) -> str:
         if ident not in numbers:
             unknown.append(ident)
             return match.group(0)
-        label = str(numbers[ident]) if match.group(1) else f"{prefix} {numbers[ident]}"
+        label = str(numbers[ident]) if match.group(1) else f"{prefix}{_NBSP}{numbers[ident]}"
         return f"[{label}](#{ident})"
 
     def group(match: re.Match[str]) -> str:

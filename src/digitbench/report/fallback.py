@@ -24,8 +24,9 @@ from digitbench.report.errors import ReportError
 from digitbench.report.sources import Document
 
 # crossref.py already wrote "Figure N:"/"Table N:" into the captions; Typst's own
-# counter would print a second number in front of them.
-_TYPST_HEADER = "#set figure(numbering: none)\n"
+# counter would print a second number in front of them. Hyphenation is off so that
+# text extracted from the PDF (checks, tests) never reads "Fig- ure 3".
+_TYPST_HEADER = "#set figure(numbering: none)\n#set text(hyphenate: false)\n"
 
 # Typst reads "#emph[a].b" as a field access on the emphasis; pandoc 3.9 escapes
 # "(" and "[" after such calls but not ".", which citeproc output (e.g. an italic
@@ -36,8 +37,8 @@ local calls = {Emph = true, Strong = true, Strikeout = true, Superscript = true,
                Span = true, Cite = true}
 function Inlines(inlines)
   for i = #inlines - 1, 1, -1 do
-    local next = inlines[i + 1]
-    if calls[inlines[i].t] and next.t == "Str" and next.text:sub(1, 1) == "." then
+    local following = inlines[i + 1]
+    if calls[inlines[i].t] and following.t == "Str" and following.text:sub(1, 1) == "." then
       inlines:insert(i + 1, pandoc.RawInline("typst", "\\\\"))
     end
   end
@@ -103,6 +104,8 @@ def _metadata(doc: Document) -> dict[str, Any]:
     meta = {key: doc.metadata[key] for key in _META_KEYS if key in doc.metadata}
     if "author" in meta:
         meta["author"] = _author_names(meta["author"])
+    # Quarto links citations to their bibliography entry by default; pandoc does not.
+    meta.setdefault("link-citations", True)
     if "date" in meta:
         meta["date"] = str(sources.format_date(meta["date"], doc.metadata.get("date-format")))
     return meta

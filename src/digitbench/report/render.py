@@ -26,7 +26,7 @@ from digitbench.report.checks import check_rendered, html_text, pdf_text
 from digitbench.report.errors import ReportError
 
 __all__ = ["ReportError", "check_rendered", "html_text", "pdf_text", "quarto_command",
-           "render_report"]
+           "render_report", "resolve_renderer"]
 
 RENDERERS = ("auto", "quarto", "fallback")
 _LOGGER = logging.getLogger("digitbench.report")
@@ -82,11 +82,27 @@ def _report_logger(
         handler.close()
 
 
-def _choose(renderer: str) -> str:
+def resolve_renderer(renderer: str = "auto") -> str:
+    """Return the renderer that ``render_report`` would run for a configured choice.
+
+    Args:
+        renderer: ``auto``, ``quarto`` or ``fallback``.
+
+    Returns:
+        ``"quarto"`` or ``"fallback"``.
+
+    Raises:
+        ValueError: ``renderer`` is not one of the three names.
+        ReportError: The requested renderer (or, for ``auto``, either one) is unavailable.
+    """
     if renderer not in RENDERERS:
         raise ValueError(
             f"renderer must be one of 'auto', 'quarto', 'fallback'. Received: {renderer}"
         )
+    return _choose(renderer)
+
+
+def _choose(renderer: str) -> str:
     if renderer in ("auto", "quarto") and find_quarto():
         return "quarto"
     if renderer == "quarto":
@@ -154,6 +170,25 @@ def _commit(pairs: list[tuple[Path, Path]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Path,
+                    logger: logging.Logger) -> None:
+    html_out.parent.mkdir(parents=True, exist_ok=True)
+    pdf_out.parent.mkdir(parents=True, exist_ok=True)
+    # The scratch directory sits next to the output so nothing half-written ever
+    # appears at the output paths; it is removed however the render ends.
+    with tempfile.TemporaryDirectory(prefix=".render-", dir=html_out.parent) as tmp:
+        work = Path(tmp)
+        (work / "products").mkdir()
+        html, pdf = work / "products" / "report.html", work / "products" / "report.pdf"
+        if chosen == "quarto":
+            _render_quarto(find_quarto() or "quarto", project_dir, work, html, pdf, logger)
+            expected = _expected_images(project_dir, logger)
+        else:
+            expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
+        check_rendered(html, pdf, expected_figures=expected)
+        _commit([(html, html_out), (pdf, pdf_out)])
+
+
 def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | Path,
                   renderer: str = "auto",
                   log: str | os.PathLike[str] | logging.Logger | None = None) -> str:
@@ -174,32 +209,21 @@ def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | 
         ReportError: The renderer is unavailable, the sources are broken, or the
             rendered files fail :func:`check_rendered`. Existing outputs are left as they were.
     """
-    chosen = _choose(renderer)
+    if renderer not in RENDERERS:
+        resolve_renderer(renderer)  # raises the ValueError
     project_dir = Path(project_dir).resolve()
-    if not (project_dir / "_quarto.yml").is_file():
-        raise ReportError(f"{project_dir} is not a Quarto project (no _quarto.yml).")
     html_out, pdf_out = Path(html_out).resolve(), Path(pdf_out).resolve()
     with _report_logger(log) as logger:
         start = time.perf_counter()
-        logger.info("rendering %s with %s", project_dir, chosen)
-        html_out.parent.mkdir(parents=True, exist_ok=True)
-        pdf_out.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix=".render-", dir=html_out.parent) as tmp:
-            work = Path(tmp)
-            (work / "products").mkdir()
-            html, pdf = work / "products" / "report.html", work / "products" / "report.pdf"
-            try:
-                if chosen == "quarto":
-                    quarto = find_quarto() or "quarto"
-                    _render_quarto(quarto, project_dir, work, html, pdf, logger)
-                    expected = _expected_images(project_dir, logger)
-                else:
-                    expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
-                check_rendered(html, pdf, expected_figures=expected)
-            except ReportError as exc:
-                logger.error("%s render failed; previous outputs left untouched: %s", chosen, exc)
-                raise
-            _commit([(html, html_out), (pdf, pdf_out)])
+        try:
+            chosen = _choose(renderer)
+            logger.info("rendering %s with %s", project_dir, chosen)
+            if not (project_dir / "_quarto.yml").is_file():
+                raise ReportError(f"{project_dir} is not a Quarto project (no _quarto.yml).")
+            _render_checked(chosen, project_dir, html_out, pdf_out, logger)
+        except ReportError as exc:
+            logger.error("report render failed; previous outputs left untouched: %s", exc)
+            raise
         logger.info("report rendered with %s in %.2f s: %s, %s", chosen,
                     time.perf_counter() - start, html_out, pdf_out)
     return chosen

@@ -79,6 +79,8 @@ def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
         meta = yaml.safe_load(match.group(1) or "") or {}
     except yaml.YAMLError as exc:
         raise ReportError(f"the YAML front matter of {path} is invalid: {exc}") from None
+    if not isinstance(meta, dict):
+        raise ReportError(f"the YAML front matter of {path} must be a mapping.")
     return meta, text[match.end():]
 
 
@@ -189,7 +191,7 @@ def load(project_dir: str | Path) -> Document:
         The expanded document; :func:`digitbench.report.crossref.number` numbers it.
 
     Raises:
-        ReportError: A file, include, variable, image or cross-reference is missing.
+        ReportError: A file, include or variable is missing, or YAML is invalid.
     """
     root = Path(project_dir).resolve()
     config = _read_yaml(root / "_quarto.yml", "Quarto project file")
@@ -214,9 +216,8 @@ def load(project_dir: str | Path) -> Document:
     metadata = _merge(metadata, expander.expand_meta(front, input_file))
 
     doc = Document(root=root, config=config, metadata=metadata, formats=_formats(metadata))
-    markdown = expander.expand(body, input_file)
+    doc.markdown = expander.expand(body, input_file)
     doc.sources = expander.sources
-    doc.markdown = markdown
     return doc
 
 

@@ -41,12 +41,15 @@ def markdown_table(df: pd.DataFrame, caption: str, label: str,
     formats, headers, align = dict(formats or {}), dict(headers or {}), dict(align or {})
     cols = list(df.columns)
     names = [headers.get(c, c) for c in cols]
+    # to_dict keeps each column's own dtype; iterrows would upcast integers to floats.
+    body = [[formats.get(c, str)(row[c]).replace("|", "\\|") for c in cols] for row in df.to_dict("records")]
     rule = []
-    for c in cols:
+    for j, c in enumerate(cols):
         a = align.get(c, "r" if pd.api.types.is_numeric_dtype(df[c]) else "l")
-        rule.append({"l": ":---", "r": "---:", "c": ":---:"}[a])
+        # pandoc sizes wide pipe tables by the dash counts, so they follow the content width.
+        width = max([3, len(names[j]), *(len(r[j]) for r in body)])
+        dashes = "-" * width
+        rule.append({"l": f":{dashes}", "r": f"{dashes}:", "c": f":{dashes}:"}[a])
     lines = ["| " + " | ".join(names) + " |", "|" + "|".join(rule) + "|"]
-    for _, row in df.iterrows():
-        cells = [formats.get(c, str)(row[c]) for c in cols]
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+    lines += ["| " + " | ".join(r) + " |" for r in body]
     return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"

@@ -1,0 +1,1 @@
+"""The report: variables, tables, provenance and rendering (Quarto or the embedded fallback)."""

