@@ -1,0 +1,171 @@
+"""Train one (architecture, seed) job: the original study's protocol, resumable epoch by epoch."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+
+from digitbench.models import build
+from digitbench.training import checkpoint
+from digitbench.training.augment import AugmentParams, build_augmentation
+from digitbench.training.schedule import EarlyStopping, LearningRateController, ScheduleParams
+
+HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
+
+
+class TrainingError(RuntimeError):
+    """A training job that cannot go on; the message says why and what to change."""
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Everything that defines a training run (config keys under ``training``)."""
+
+    architecture: str
+    seed: int
+    batch_size: int = 128
+    schedule: ScheduleParams = field(default_factory=ScheduleParams)
+    early_stopping_patience: int = 15
+    early_stopping_min_delta: float = 1e-4
+    augment: AugmentParams | None = field(default_factory=AugmentParams)
+    beta_1: float = 0.9
+    beta_2: float = 0.999
+    epsilon: float = 1e-8
+    clipnorm: float = 1.0
+
+
+@dataclass
+class TrainOutcome:
+    """The trained model (best weights restored), its history and bookkeeping."""
+
+    model: keras.Model
+    history: pd.DataFrame
+    best_epoch: int
+    resumed_from: int | None
+
+
+def _check(params: TrainParams, n_train: int) -> None:
+    if params.schedule.epochs <= 0:
+        raise ValueError(f"training.epochs must be a positive integer. Received: {params.schedule.epochs}")
+    if not 0 < params.batch_size <= n_train:
+        raise ValueError(f"training.batch_size must be between 1 and the {n_train} training images. "
+                         f"Received: {params.batch_size}")
+
+
+def _compile(train_model: keras.Model, params: TrainParams) -> None:
+    optimizer = keras.optimizers.Adam(learning_rate=params.schedule.max_lr, beta_1=params.beta_1,
+                                      beta_2=params.beta_2, epsilon=params.epsilon, clipnorm=params.clipnorm)
+    train_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+
+
+def _new_training_model(params: TrainParams, input_shape) -> keras.Model:
+    model = build(params.architecture, input_shape=input_shape)
+    stack = [keras.Input(shape=input_shape, name="image")]
+    if params.augment is not None:
+        stack.append(build_augmentation(params.augment, params.seed, input_shape))
+    train_model = keras.Sequential([*stack, model], name=f"train_{params.architecture}")
+    _compile(train_model, params)
+    return train_model
+
+
+def _fit_epoch(train_model, data, epoch: int, params: TrainParams) -> dict[str, float]:
+    try:
+        h = train_model.fit(data["x_train"], data["y_train"], batch_size=params.batch_size, epochs=epoch + 1,
+                            initial_epoch=epoch, validation_data=(data["x_val"], data["y_val"]), shuffle=True,
+                            verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()])
+    except Exception as err:  # backends raise different types for the same device condition
+        text = str(err)
+        if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():
+            raise TrainingError(f"the device ran out of memory with batch size {params.batch_size}; set a smaller "
+                                f"training.batch_size (e.g. {max(params.batch_size // 2, 1)}) and rerun") from err
+        raise
+    return {k: float(v[-1]) for k, v in h.history.items()}
+
+
+def run_fingerprint(params: TrainParams, n_train: int, n_val: int) -> str:
+    """What a checkpoint must match to be resumed: every setting and the data sizes."""
+    return checkpoint.fingerprint({**asdict(params), "n_train": n_train, "n_val": n_val})
+
+
+def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str | Path,
+          log: logging.Logger | None = None) -> TrainOutcome:
+    """Train with warm-up cosine LR, plateau reductions, early stopping and per-epoch checkpoints.
+
+    Args:
+        params: The run's settings.
+        data: ``x_train``, ``y_train``, ``x_val``, ``y_val`` (images with a channel axis, integer labels).
+        checkpoint_dir: Where per-epoch checkpoints live; a matching checkpoint there is resumed.
+        log: Progress log (one line per epoch).
+
+    Returns:
+        A ``TrainOutcome`` whose model carries the best validation-accuracy weights.
+
+    Raises:
+        ValueError: on impossible settings (epochs, batch size, unknown architecture).
+        TrainingError: on a NaN loss (the last good checkpoint is kept) or a device out of memory.
+    """
+    log = log or logging.getLogger(__name__)
+    _check(params, len(data["y_train"]))
+    checkpoint_dir = Path(checkpoint_dir)
+    fp = run_fingerprint(params, len(data["y_train"]), len(data["y_val"]))
+    keras.utils.set_random_seed(params.seed)
+    controller = LearningRateController(params.schedule)
+    stopper = EarlyStopping(params.early_stopping_patience, params.early_stopping_min_delta)
+    rows: list[dict[str, float]] = []
+    start, resumed_from = 0, None
+    state = checkpoint.load_state(checkpoint_dir, fp)
+    if state is None and checkpoint_dir.exists():
+        log.info("ignoring a checkpoint made with other settings (or incomplete) in %s", checkpoint_dir)
+        checkpoint.clear(checkpoint_dir)
+    train_model = _new_training_model(params, data["x_train"].shape[1:])
+    if state is not None:
+        checkpoint.restore(checkpoint_dir, train_model)
+        controller.load_state(state["lr_controller"])
+        stopper.load_state(state["early_stopping"])
+        rows, start = state["history"], int(state["epoch"]) + 1
+        resumed_from = start
+        # Re-seed from the epoch so the resumed run's randomness does not repeat epoch 1's.
+        keras.utils.set_random_seed(params.seed * 1000 + start)
+        log.info("resuming %s seed %d from its checkpoint at epoch %d of %d", params.architecture, params.seed,
+                 start + 1, params.schedule.epochs)
+    model = train_model.get_layer(params.architecture)
+    n = len(data["y_train"])
+    for epoch in range(start, params.schedule.epochs):
+        if stopper.wait >= stopper.patience:
+            break
+        lr = controller.lr(epoch)
+        train_model.optimizer.learning_rate.assign(lr)
+        tic = time.perf_counter()
+        metrics = _fit_epoch(train_model, data, epoch, params)
+        seconds = time.perf_counter() - tic
+        if not all(math.isfinite(metrics.get(k, math.nan)) for k in ("loss", "val_loss")):
+            kept = f"epoch {rows[-1]['epoch']}" if rows else "none yet"
+            raise TrainingError(f"{params.architecture} seed {params.seed}: loss became NaN in epoch {epoch + 1} "
+                                f"(last good checkpoint: {kept}, in {checkpoint_dir}); lower training.max_lr or check "
+                                "the preprocessing")
+        row = {"epoch": epoch + 1, **{k: metrics[k] for k in HISTORY_COLUMNS[1:5]}, "lr": lr, "seconds": seconds}
+        rows.append(row)
+        improved, stop = stopper.update(epoch, row["val_accuracy"])
+        if improved:
+            checkpoint.save_best(checkpoint_dir, model)
+        reduced = controller.update(row["val_loss"])
+        checkpoint.save(checkpoint_dir, train_model, {
+            "fingerprint": fp, "epoch": epoch, "history": rows, "lr_controller": controller.state(),
+            "early_stopping": stopper.state()})
+        log.info("%s seed %d epoch %d/%d: loss %.4f acc %.4f val_loss %.4f val_acc %.4f lr %.2e %.1f s (%.0f img/s)%s%s",
+                 params.architecture, params.seed, epoch + 1, params.schedule.epochs, row["loss"], row["accuracy"],
+                 row["val_loss"], row["val_accuracy"], lr, seconds, n / seconds,
+                 " *best*" if improved else "", " (plateau: LR scale halved)" if reduced else "")
+        if stop:
+            log.info("early stopping after epoch %d: no val_accuracy gain > %g for %d epochs", epoch + 1,
+                     stopper.min_delta, stopper.patience)
+            break
+    model.load_weights(checkpoint_dir / checkpoint.BEST)
+    return TrainOutcome(model, pd.DataFrame(rows, columns=HISTORY_COLUMNS), stopper.best_epoch + 1, resumed_from)
