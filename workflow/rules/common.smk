@@ -56,3 +56,32 @@ def glob_report_sources():
 def package_code(*modules):
     """Package modules a job runs, listed as inputs so that editing them reruns exactly that job."""
     return [f"src/digitbench/{module}" for module in modules]
+
+
+ARCHITECTURE_CHOICES = [
+    "baseline_cnn",
+    "enhanced_cnn",
+    "resnet_inspired",
+    "se_cnn",
+    "densenet_inspired",
+]
+TRAIN_CODE = package_code(
+    "models/architectures.py",
+    "models/blocks.py",
+    "models/builder.py",
+    "training/augment.py",
+    "training/checkpoint.py",
+    "training/data.py",
+    "training/evaluate.py",
+    "training/job.py",
+    "training/schedule.py",
+    "training/trainer.py",
+    "preprocess.py",
+    "metrics.py",
+)
+
+
+def job_training_params():
+    """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
+    per_study = {"architectures", "seeds", "threads"}
+    return {k: v for k, v in config["training"].items() if k not in per_study}

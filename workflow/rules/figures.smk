@@ -1,7 +1,7 @@
 # One figure, one rule: each reads compute outputs only, so redrawing never recomputes.
 PLOT_CODE = {
     family: package_code("plotting/__init__.py", "plotting/style.py", f"plotting/{family}.py")
-    for family in ("eda", "baselines")
+    for family in ("eda", "baselines", "cnn")
 }
 
 
@@ -159,6 +159,136 @@ rule plot_baseline_confusion:
         figure="baseline_confusion",
     log:
         "results/logs/figures/baseline_confusion_{model}.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_learning_curves:
+    input:
+        code=PLOT_CODE["cnn"],
+        histories=rules.summarize_cnns.output.histories,
+    output:
+        figure("cnn_learning_curves"),
+    params:
+        figure="cnn_learning_curves",
+    log:
+        "results/logs/figures/cnn_learning_curves.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_lr_schedule:
+    input:
+        code=PLOT_CODE["cnn"],
+        histories=rules.summarize_cnns.output.histories,
+    output:
+        figure("cnn_lr_schedule"),
+    params:
+        figure="cnn_lr_schedule",
+    log:
+        "results/logs/figures/cnn_lr_schedule.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_accuracy_vs_parameters:
+    input:
+        code=PLOT_CODE["cnn"],
+        summary=rules.summarize_cnns.output.summary,
+    output:
+        figure("cnn_accuracy_vs_parameters"),
+    params:
+        figure="cnn_accuracy_vs_parameters",
+    log:
+        "results/logs/figures/cnn_accuracy_vs_parameters.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_accuracy_vs_time:
+    input:
+        code=PLOT_CODE["cnn"],
+        summary=rules.summarize_cnns.output.summary,
+    output:
+        figure("cnn_accuracy_vs_time"),
+    params:
+        figure="cnn_accuracy_vs_time",
+    log:
+        "results/logs/figures/cnn_accuracy_vs_time.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_confusion_best:
+    input:
+        code=PLOT_CODE["cnn"],
+        confusion=rules.summarize_cnns.output.confusion,
+        best=rules.summarize_cnns.output.best,
+    output:
+        figure("cnn_confusion_best"),
+    params:
+        figure="cnn_confusion_best",
+    log:
+        "results/logs/figures/cnn_confusion_best.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_per_class_f1:
+    input:
+        code=PLOT_CODE["cnn"],
+        cnn_per_class=rules.summarize_cnns.output.per_class,
+        baseline_per_class=rules.summarize_baselines.output.per_class,
+    output:
+        figure("cnn_per_class_f1"),
+    params:
+        figure="cnn_per_class_f1",
+    log:
+        "results/logs/figures/cnn_per_class_f1.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_confident_errors:
+    input:
+        code=PLOT_CODE["cnn"],
+        errors=rules.summarize_cnns.output.errors,
+    output:
+        figure("cnn_confident_errors"),
+    params:
+        figure="cnn_confident_errors",
+    log:
+        "results/logs/figures/cnn_confident_errors.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_cnn_augmentation:
+    input:
+        code=PLOT_CODE["cnn"],
+        arrays=rules.sample_augmentations.output.arrays,
+    output:
+        figure("cnn_augmentation"),
+    params:
+        figure="cnn_augmentation",
+    log:
+        "results/logs/figures/cnn_augmentation.log",
     conda:
         "../../environment.yml"
     script:

@@ -8,6 +8,14 @@ REPORT_FIGURES = [
     "baseline_cv_accuracy",
     "baseline_test_accuracy",
     "baseline_per_class_f1",
+    "cnn_augmentation",
+    "cnn_learning_curves",
+    "cnn_lr_schedule",
+    "cnn_accuracy_vs_parameters",
+    "cnn_accuracy_vs_time",
+    "cnn_confusion_best",
+    "cnn_per_class_f1",
+    "cnn_confident_errors",
 ] + [f"baseline_confusion_{model}" for model in BASELINES]
 
 REPORT_TABLES = [
@@ -17,6 +25,8 @@ REPORT_TABLES = [
     "packages",
     "runtimes",
     "config",
+    "cnn_results",
+    "cnn_architectures",
 ]
 
 
@@ -27,16 +37,22 @@ rule collect_report_variables:
             "report/tables.py",
             "report/provenance.py",
             "report/literature.py",
+            "report/cnn_variables.py",
         ),
         eda_summary=rules.compute_eda.output.summary,
         class_distribution=rules.compute_eda.output.class_distribution,
         class_statistics=rules.compute_eda.output.class_statistics,
         pixel_statistics=rules.compute_eda.output.pixel_statistics,
         baseline_metrics=rules.summarize_baselines.output.metrics,
+        cnn_summary=rules.summarize_cnns.output.summary,
+        cnn_runs=rules.summarize_cnns.output.runs,
+        cnn_best=rules.summarize_cnns.output.best,
+        cnn_architectures=rules.describe_architectures.output.table,
         benchmarks=[
             rules.download_mnist.benchmark,
             rules.compute_eda.benchmark,
             *expand(rules.fit_baseline.benchmark, model=BASELINES),
+            *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
         ],
     output:
         variables="report/_variables.yml",

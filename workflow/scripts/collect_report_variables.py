@@ -11,7 +11,8 @@ log = setup_script_logging(snakemake.log[0], snakemake.rule)
 i = snakemake.input
 inputs = ReportInputs(
     eda_summary=i.eda_summary, class_distribution=i.class_distribution, class_statistics=i.class_statistics,
-    pixel_statistics=i.pixel_statistics, baseline_metrics=i.baseline_metrics, benchmarks=list(i.benchmarks),
+    pixel_statistics=i.pixel_statistics, baseline_metrics=i.baseline_metrics, cnn_summary=i.cnn_summary,
+    cnn_runs=i.cnn_runs, cnn_best=i.cnn_best, cnn_architectures=i.cnn_architectures, benchmarks=list(i.benchmarks),
 )
 variables, tables = build(inputs, snakemake.params.config, snakemake.params.commit)
 write(variables, tables, snakemake.output.variables, Path(snakemake.output.tables[0]).parent)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 
-from digitbench.plotting import baselines, eda
+from digitbench.plotting import baselines, cnn, eda
 from digitbench.plotting.style import apply_style, save_figure
 
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
@@ -24,6 +24,14 @@ FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
     "baseline_test_accuracy": baselines.test_accuracy,
     "baseline_per_class_f1": baselines.per_class_f1,
     "baseline_confusion": baselines.confusion_matrix,
+    "cnn_learning_curves": cnn.learning_curves,
+    "cnn_lr_schedule": cnn.lr_schedule,
+    "cnn_accuracy_vs_parameters": cnn.accuracy_vs_parameters,
+    "cnn_accuracy_vs_time": cnn.accuracy_vs_time,
+    "cnn_confusion_best": cnn.confusion_best,
+    "cnn_per_class_f1": cnn.per_class_f1,
+    "cnn_confident_errors": cnn.confident_errors,
+    "cnn_augmentation": cnn.augmentation,
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from digitbench.report import cnn_variables
 from digitbench.report.literature import BASELINE_ANCHORS
 from digitbench.report.provenance import benchmark_table, hardware, package_versions
 from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
@@ -40,6 +41,10 @@ class ReportInputs:
     class_statistics: str
     pixel_statistics: str
     baseline_metrics: str
+    cnn_summary: str
+    cnn_runs: str
+    cnn_best: str
+    cnn_architectures: str
     benchmarks: list[str] = field(default_factory=list)
 
 
@@ -119,6 +124,9 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
         "env": hw,
         "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes))},
     }
+    cnn_vars, cnn_tables = cnn_variables.build(inputs.cnn_summary, inputs.cnn_runs, inputs.cnn_best,
+                                               inputs.cnn_architectures, config["training"])
+    variables["cnn"] = cnn_vars
     tables = {
         "class_distribution": markdown_table(
             pd.read_csv(inputs.class_distribution), "Images per digit in the training and test sets.",
@@ -152,6 +160,7 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
             formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
             headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),
         "config": "```yaml\n" + yaml.safe_dump(config, sort_keys=False, width=100) + "```\n",
+        **cnn_tables,
     }
     return variables, tables
 

@@ -76,3 +76,28 @@ def build_augmentation(params: AugmentParams, seed: int, input_shape=(28, 28, 1)
         ],
         name="augment",
     )
+
+
+def params_from_config(cfg: dict) -> AugmentParams:
+    """``AugmentParams`` from the ``training.augmentation`` config section."""
+    return AugmentParams(cfg["rotation_degrees"], cfg["shift"], cfg["zoom"], cfg["shear"], tuple(cfg["brightness"]),
+                         cfg["fill_mode"])
+
+
+def sample_examples(images, params: AugmentParams, seed: int, n: int = 7):
+    """Each image followed by ``n`` augmented versions of it, as one (len(images), n + 1, H, W, C) array.
+
+    Args:
+        images: Preprocessed images with a channel axis.
+        params: Augmentation strengths.
+        seed: Seed of the augmentation layers.
+        n: Augmented versions per image.
+    """
+    import numpy as np
+
+    aug = build_augmentation(params, seed, images.shape[1:])
+    rows = []
+    for image in images:
+        batch = np.repeat(image[None], n, axis=0)
+        rows.append(np.concatenate([image[None], np.asarray(aug(batch, training=True))]))
+    return np.stack(rows)

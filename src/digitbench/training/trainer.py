@@ -39,6 +39,7 @@ class TrainParams:
     beta_2: float = 0.999
     epsilon: float = 1e-8
     clipnorm: float = 1.0
+    bn_momentum: float = 0.99
 
 
 @dataclass
@@ -65,8 +66,23 @@ def _compile(train_model: keras.Model, params: TrainParams) -> None:
     train_model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 
+def set_bn_momentum(model: keras.Model, momentum: float) -> int:
+    """Set the moving-average momentum of every BatchNormalization layer; returns how many were set.
+
+    Keras' default 0.99 needs several hundred steps before the moving statistics used at inference
+    forget their initial values; short runs need a smaller momentum or they predict one class.
+    """
+    if not 0 <= momentum < 1:
+        raise ValueError(f"bn_momentum must be in [0, 1). Received: {momentum}")
+    layers = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in layers:
+        layer.momentum = momentum
+    return len(layers)
+
+
 def _new_training_model(params: TrainParams, input_shape) -> keras.Model:
     model = build(params.architecture, input_shape=input_shape)
+    set_bn_momentum(model, params.bn_momentum)
     stack = [keras.Input(shape=input_shape, name="image")]
     if params.augment is not None:
         stack.append(build_augmentation(params.augment, params.seed, input_shape))

@@ -1,0 +1,149 @@
+"""Figures of the CNN study; each reads the summary tables of the training jobs, never a model."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from digitbench.plotting.style import PALETTE
+
+
+def _colours(names: list[str]) -> dict[str, str]:
+    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+
+
+def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
+    """Validation accuracy and training loss per epoch: mean over seeds, band = range over seeds."""
+    h = pd.read_csv(inputs["histories"])
+    archs = list(dict.fromkeys(h["architecture"]))
+    colours = _colours(archs)
+    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+    for arch in archs:
+        g = h[h["architecture"] == arch].groupby("epoch")
+        n = h.loc[h["architecture"] == arch, "seed"].nunique()
+        for ax, col in zip(axes, ("val_accuracy", "loss")):
+            mean, lo, hi = g[col].mean(), g[col].min(), g[col].max()
+            ax.plot(mean.index, mean, color=colours[arch], label=f"{arch} (n = {n})")
+            ax.fill_between(mean.index, lo, hi, color=colours[arch], alpha=0.2, lw=0)
+    axes[0].set_ylabel("validation accuracy")
+    axes[1].set_ylabel("training loss")
+    for ax in axes:
+        ax.set_xlabel("epoch")
+    axes[0].legend(frameon=False, fontsize=7)
+    return fig
+
+
+def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
+    """Learning rate actually used in each epoch (warm-up, cosine, plateau reductions), per architecture."""
+    h = pd.read_csv(inputs["histories"])
+    archs = list(dict.fromkeys(h["architecture"]))
+    colours = _colours(archs)
+    fig, ax = plt.subplots(figsize=(5.5, 3))
+    for arch in archs:
+        g = h[h["architecture"] == arch].groupby("epoch")["lr"]
+        ax.plot(g.mean().index, g.mean(), marker="o", ms=3, color=colours[arch], label=arch)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("learning rate (mean over seeds)")
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def _tradeoff(inputs: Mapping[str, str], x: str, xlabel: str, log_x: bool) -> plt.Figure:
+    s = pd.read_csv(inputs["summary"])
+    colours = _colours(list(s["architecture"]))
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    for _, row in s.iterrows():
+        xerr = row.get(f"{x}_sd") if x != "parameters" else None
+        ax.errorbar(row[x if x == "parameters" else f"{x}_mean"], row["accuracy_mean"], yerr=row["accuracy_sd"],
+                    xerr=xerr, fmt="o", color=colours[row["architecture"]], capsize=3,
+                    label=f"{row['architecture']} (n = {int(row['n_seeds'])})")
+    if log_x:
+        ax.set_xscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("test accuracy (mean ± SD over seeds)")
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def accuracy_vs_parameters(inputs: Mapping[str, str]) -> plt.Figure:
+    """Mean test accuracy against parameter count."""
+    return _tradeoff(inputs, "parameters", "parameters", log_x=True)
+
+
+def accuracy_vs_time(inputs: Mapping[str, str]) -> plt.Figure:
+    """Mean test accuracy against training time."""
+    return _tradeoff(inputs, "training_seconds", "training time per run (s)", log_x=False)
+
+
+def confusion_best(inputs: Mapping[str, str]) -> plt.Figure:
+    """Test confusion matrix of the best architecture, summed over its seeds."""
+    import seaborn as sns
+
+    cm = pd.read_csv(inputs["confusion"], index_col=0)
+    with open(inputs["best"], encoding="utf-8") as fh:
+        best = json.load(fh)
+    fig, ax = plt.subplots(figsize=(4.8, 4.0))
+    sns.heatmap(cm, annot=True, fmt="d", cmap="Blues", cbar=False, ax=ax, annot_kws={"fontsize": 7}, square=True,
+                norm=plt.matplotlib.colors.LogNorm(vmin=1, vmax=max(int(cm.to_numpy().max()), 2)))
+    ax.set_title(f"{best['architecture']}, summed over {best['n_seeds']} seeds", fontsize=9)
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.tick_params(axis="y", labelrotation=0)
+    return fig
+
+
+def per_class_f1(inputs: Mapping[str, str]) -> plt.Figure:
+    """Per-digit test F1 of every model: CNNs averaged over seeds, and the baselines."""
+    import seaborn as sns
+
+    cnn = pd.read_csv(inputs["cnn_per_class"]).groupby(["architecture", "digit"])["f1"].mean().unstack()
+    cnn = cnn.loc[list(dict.fromkeys(pd.read_csv(inputs["cnn_per_class"])["architecture"]))]
+    base = pd.read_csv(inputs["baseline_per_class"]).pivot(index="label", columns="digit", values="f1")
+    table = pd.concat([cnn, base])
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.2))
+    sns.heatmap(table, annot=True, fmt=".3f", cmap="viridis", ax=ax, annot_kws={"fontsize": 7},
+                cbar_kws={"label": "test F1"})
+    ax.set_xlabel("digit")
+    ax.set_ylabel("")
+    return fig
+
+
+def confident_errors(inputs: Mapping[str, str]) -> plt.Figure:
+    """The best architecture's most confident test errors: image, true and predicted digit, confidence."""
+    with np.load(inputs["errors"]) as e:
+        images, true, pred, conf = e["images"], e["true"], e["pred"], e["confidence"]
+    n = max(len(images), 1)
+    cols = min(8, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(1.25 * cols, 1.55 * rows), squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    for ax, img, t, p, c in zip(axes.flat, images, true, pred, conf):
+        ax.imshow(img, cmap="gray_r")
+        ax.set_title(f"true {t}, pred {p}\n{c:.3f}", fontsize=7)
+    if len(images) == 0:
+        axes[0, 0].text(0.5, 0.5, "no test errors", ha="center", va="center")
+    return fig
+
+
+def augmentation(inputs: Mapping[str, str]) -> plt.Figure:
+    """Each chosen digit's training image followed by its augmented versions."""
+    with np.load(inputs["arrays"]) as a:
+        examples, digits = a["examples"], a["digits"]
+    rows, cols = examples.shape[:2]
+    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.2 * rows), squeeze=False)
+    for r in range(rows):
+        for c in range(cols):
+            ax = axes[r, c]
+            ax.imshow(examples[r, c], cmap="gray_r", vmin=0, vmax=max(1.0, float(examples.max())))
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            ax.set_title("original" if c == 0 else f"augmented {c}", fontsize=7)
+        axes[r, 0].set_ylabel(f"digit {digits[r]}")
+    return fig

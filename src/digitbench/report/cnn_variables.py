@@ -1,0 +1,94 @@
+"""Report variables and tables of the CNN study, from the summarize_cnns and describe_architectures outputs."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
+
+
+def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:
+    """``mean ± sd``; a single seed has no SD, which is said rather than printed as 0."""
+    if pd.isna(sd):
+        return f"{mean:.{decimals}f} (one seed, no SD)"
+    return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
+
+
+def build(summary_path: str, runs_path: str, best_path: str, architectures_path: str,
+          training: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Variables under ``cnn`` and the ``cnn_results`` / ``cnn_architectures`` tables.
+
+    Args:
+        summary_path: ``cnn_summary.csv`` (per architecture, mean/SD/n over seeds).
+        runs_path: ``cnn_runs.csv`` (per job).
+        best_path: ``cnn_best.json``.
+        architectures_path: ``cnn_architectures.csv``.
+        training: The validated ``training`` config section.
+    """
+    s = pd.read_csv(summary_path)
+    runs = pd.read_csv(runs_path)
+    arch_table = pd.read_csv(architectures_path)
+    with open(best_path, encoding="utf-8") as fh:
+        best = json.load(fh)
+    per_arch = {}
+    for _, r in s.iterrows():
+        per_arch[r["architecture"]] = {
+            "accuracy": mean_sd(r["accuracy_mean"], r["accuracy_sd"]), "accuracy_mean": f"{r['accuracy_mean']:.4f}",
+            "macro_f1": mean_sd(r["macro_f1_mean"], r["macro_f1_sd"]), "n_seeds": str(int(r["n_seeds"])),
+            "parameters": fmt_int(r["parameters"]), "training_seconds": f"{r['training_seconds_mean']:.0f}",
+            "inference_ms": f"{r['inference_ms_per_image_mean']:.3f}",
+        }
+    b = s.set_index("architecture").loc[best["architecture"]]
+    top_run = runs.loc[runs["accuracy"].idxmax()]
+    first = runs.iloc[0]
+    variables = {
+        **per_arch,
+        "best": best["architecture"], "best_accuracy": mean_sd(b["accuracy_mean"], b["accuracy_sd"]),
+        "best_accuracy_mean": f"{b['accuracy_mean']:.4f}", "best_error_pct": f"{100 * (1 - b['accuracy_mean']):.2f}",
+        "best_n_seeds": str(best["n_seeds"]),
+        "top_run_accuracy": f"{top_run['accuracy']:.4f}", "top_run": f"{top_run['architecture']} seed {top_run['seed']}",
+        "n_architectures": str(len(s)), "n_runs": str(len(runs)),
+        "seeds": ", ".join(str(x) for x in training["seeds"]), "n_seeds": str(len(training["seeds"])),
+        "n_train": fmt_int(first["n_train"]), "n_val": fmt_int(first["n_val"]), "n_test": fmt_int(first["n_test"]),
+        "epochs": str(training["epochs"]), "batch_size": str(training["batch_size"]),
+        "train_size": "all" if training["train_size"] == 0 else fmt_int(training["train_size"]),
+        "validation_pct": f"{100 * training['validation_split']:.0f}",
+        "warmup_epochs": str(training["warmup_epochs"]), "max_lr": f"{training['max_lr']:g}",
+        "min_lr": f"{training['min_lr']:g}", "plateau_factor": f"{training['plateau_factor']:g}",
+        "plateau_patience": str(training["plateau_patience"]), "plateau_min_lr": f"{training['plateau_min_lr']:g}",
+        "patience": str(training["early_stopping_patience"]), "clipnorm": f"{training['clipnorm']:g}",
+        "bn_momentum": f"{training['bn_momentum']:g}",
+        "augmentation": "on" if training["augmentation"]["enabled"] else "off",
+        "rotation": f"{training['augmentation']['rotation_degrees']:g}",
+        "shift_pct": f"{100 * training['augmentation']['shift']:g}",
+        "zoom_pct": f"{100 * training['augmentation']['zoom']:g}", "shear": f"{training['augmentation']['shear']:g}",
+        "brightness": "–".join(f"{v:g}" for v in training["augmentation"]["brightness"]),
+        "backend": str(first["backend"]), "device": str(first["device"]),
+        "epochs_run_min": str(int(runs["epochs_run"].min())), "epochs_run_max": str(int(runs["epochs_run"].max())),
+    }
+    results = s.assign(
+        acc=[mean_sd(m, sd) for m, sd in zip(s["accuracy_mean"], s["accuracy_sd"])],
+        f1=[mean_sd(m, sd) for m, sd in zip(s["macro_f1_mean"], s["macro_f1_sd"])],
+    )[["architecture", "n_seeds", "acc", "f1", "top3_accuracy_mean", "parameters", "training_seconds_mean",
+       "inference_ms_per_image_mean"]]
+    tables = {
+        "cnn_results": markdown_table(
+            results, "CNN test-set results (n = " + fmt_int(first["n_test"]) + " images): mean ± SD over n seeds.",
+            "tbl-cnn-results",
+            formats={"n_seeds": str, "top3_accuracy_mean": fmt_fixed(4), "parameters": fmt_int,
+                     "training_seconds_mean": fmt_fixed(0), "inference_ms_per_image_mean": fmt_fixed(3)},
+            headers={"architecture": "Architecture", "n_seeds": "n", "acc": "Test accuracy", "f1": "Macro F1",
+                     "top3_accuracy_mean": "Top-3", "parameters": "Parameters", "training_seconds_mean": "Train (s)",
+                     "inference_ms_per_image_mean": "ms/image"}),
+        "cnn_architectures": markdown_table(
+            arch_table[["architecture", "parameters", "layers", "weighted_layers", "depth"]],
+            "The five architectures: parameters, Keras layers, weighted (convolution and dense) layers, and depth "
+            "(longest chain of weighted layers).", "tbl-architectures",
+            formats={"parameters": fmt_int},
+            headers={"architecture": "Architecture", "parameters": "Parameters", "layers": "Layers",
+                     "weighted_layers": "Weighted layers", "depth": "Depth"}),
+    }
+    return variables, tables

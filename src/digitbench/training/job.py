@@ -1,0 +1,101 @@
+"""One Snakemake training job: config in, model, history, predictions and metrics out."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from digitbench.data import load_npz
+from digitbench.training import checkpoint
+from digitbench.training.augment import params_from_config as augment_params
+from digitbench.training.data import prepare
+from digitbench.training.evaluate import predict_proba, runtime_info, test_metrics
+from digitbench.training.runtime import enable_determinism
+from digitbench.training.schedule import ScheduleParams
+from digitbench.training.trainer import TrainParams, train
+
+
+def params_from_config(architecture: str, seed: int, cfg: dict[str, Any]) -> TrainParams:
+    """Map the ``training`` config section onto ``TrainParams`` for one (architecture, seed)."""
+    augment = augment_params(cfg["augmentation"]) if cfg["augmentation"]["enabled"] else None
+    schedule = ScheduleParams(cfg["epochs"], cfg["warmup_epochs"], cfg["max_lr"], cfg["min_lr"], cfg["plateau_factor"],
+                              cfg["plateau_patience"], cfg["plateau_min_lr"], cfg["plateau_min_delta"])
+    return TrainParams(architecture, int(seed), cfg["batch_size"], schedule, cfg["early_stopping_patience"],
+                       cfg["early_stopping_min_delta"], augment, cfg["adam_beta_1"], cfg["adam_beta_2"],
+                       cfg["adam_epsilon"], cfg["clipnorm"], cfg["bn_momentum"])
+
+
+def _savez(path: Path, **arrays: np.ndarray) -> None:
+    with open(path, "wb") as fh:  # a file object keeps numpy from renaming the temporary file
+        np.savez_compressed(fh, **arrays)
+
+
+def _replace(path: Path, write) -> None:
+    tmp = path.with_name(f".tmp-{path.name}")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, split_seed: int, preprocessing: str,
+        percentiles: tuple[float, float], outputs: dict[str, str], log: logging.Logger) -> dict[str, Any]:
+    """Train and evaluate one model and write its four outputs.
+
+    Args:
+        architecture: Registry name.
+        seed: Replicate seed.
+        cfg: The validated ``training`` config section.
+        data_path: ``resources/mnist/mnist.npz``.
+        split_seed: Study seed for the subset and validation split.
+        preprocessing: Preprocessing method shared with the baselines.
+        percentiles: Percentiles of the robust method.
+        outputs: Paths for ``model``, ``history``, ``predictions``, ``metrics``.
+        log: Job log.
+
+    Returns:
+        The metrics written to ``metrics.json``.
+    """
+    if cfg["deterministic"]:
+        enable_determinism(log)
+    split = prepare(load_npz(data_path), train_size=cfg["train_size"], validation_split=cfg["validation_split"],
+                    split_seed=split_seed, preprocessing=preprocessing, percentiles=percentiles)
+    params = params_from_config(architecture, seed, cfg)
+    log.info("%s seed %d: %d training, %d validation, %d test images; %s", architecture, seed, len(split.y_train),
+             len(split.y_val), len(split.y_test), runtime_info())
+    out_dir = Path(outputs["model"]).parent
+    tic = time.perf_counter()
+    outcome = train(params, {"x_train": split.x_train, "y_train": split.y_train, "x_val": split.x_val,
+                             "y_val": split.y_val}, out_dir / "checkpoint", log)
+    wall = time.perf_counter() - tic
+    proba, ms = predict_proba(outcome.model, split.x_test)
+    result = {
+        "architecture": architecture, "seed": int(seed), **test_metrics(split.y_test, proba),
+        "parameters": int(outcome.model.count_params()), "epochs_run": int(len(outcome.history)),
+        "best_epoch": int(outcome.best_epoch),
+        "training_seconds": float(outcome.history["seconds"].sum()),
+        "wall_seconds_this_session": float(wall), "resumed_from_epoch": outcome.resumed_from,
+        "images_per_second": float(len(split.y_train) * len(outcome.history) / outcome.history["seconds"].sum()),
+        "inference_ms_per_image": float(ms), "n_train": int(len(split.y_train)), "n_val": int(len(split.y_val)),
+        "n_test": int(len(split.y_test)), "preprocessing": split.scaler_method, **runtime_info(),
+        "params": asdict(params),
+    }
+    _replace(Path(outputs["history"]), lambda p: outcome.history.to_csv(p, index=False))
+    _replace(Path(outputs["predictions"]), lambda p: _savez(p, y_true=split.y_test, y_pred=proba.argmax(axis=1),
+                                                             proba=proba))
+    # Keras chooses the format from the suffix, so the temporary name ends in .keras as well.
+    model_tmp = Path(outputs["model"]).with_name(".tmp-model.keras")
+    outcome.model.save(model_tmp)
+    os.replace(model_tmp, outputs["model"])
+    # metrics.json last: its presence means the job finished.
+    _replace(Path(outputs["metrics"]), lambda p: p.write_text(json.dumps(result, indent=2)))
+    checkpoint.clear(out_dir / "checkpoint")
+    log.info("%s seed %d: test accuracy %.4f after %d epochs (best %d), %.1f s training, %.3f ms/image inference",
+             architecture, seed, result["accuracy"], result["epochs_run"], result["best_epoch"],
+             result["training_seconds"], ms)
+    return result

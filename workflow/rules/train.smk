@@ -1,0 +1,93 @@
+ARCHITECTURES = config["training"]["architectures"]
+SEEDS = config["training"]["seeds"]
+MODEL_DIR = "results/models/{arch}/seed{seed}"
+
+
+rule train_cnn:
+    input:
+        code=TRAIN_CODE,
+        data=rules.download_mnist.output.npz,
+    output:
+        model=f"{MODEL_DIR}/model.keras",
+        history=f"{MODEL_DIR}/history.csv",
+        predictions=f"{MODEL_DIR}/predictions.npz",
+        metrics=f"{MODEL_DIR}/metrics.json",
+    wildcard_constraints:
+        arch="|".join(ARCHITECTURE_CHOICES),
+        seed=r"\d+",
+    params:
+        training=job_training_params(),
+        split_seed=config["seed"],
+        preprocessing=config["preprocessing"]["method"],
+        robust_percentiles=config["preprocessing"]["robust_percentiles"],
+    threads: config["training"]["threads"]
+    resources:
+        gpu=1,
+    log:
+        "results/logs/train/{arch}_seed{seed}.log",
+    benchmark:
+        "results/benchmarks/train/{arch}_seed{seed}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/train_cnn.py"
+
+
+rule describe_architectures:
+    input:
+        code=package_code("models/architectures.py", "models/blocks.py", "models/describe.py"),
+    output:
+        table="results/tables/cnn_architectures.csv",
+    params:
+        architectures=ARCHITECTURES,
+    log:
+        "results/logs/train/describe_architectures.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/describe_architectures.py"
+
+
+rule sample_augmentations:
+    input:
+        code=package_code("training/augment.py"),
+        data=rules.download_mnist.output.npz,
+    output:
+        arrays="results/eda/augmentation_examples.npz",
+    params:
+        augmentation=config["training"]["augmentation"],
+        digits=[1, 3, 8],
+        n_augmented=7,
+        seed=config["seed"],
+    log:
+        "results/logs/train/sample_augmentations.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/sample_augmentations.py"
+
+
+rule summarize_cnns:
+    input:
+        code=package_code("cnn_results.py"),
+        data=rules.download_mnist.output.npz,
+        metrics=expand(rules.train_cnn.output.metrics, arch=ARCHITECTURES, seed=SEEDS),
+        histories=expand(rules.train_cnn.output.history, arch=ARCHITECTURES, seed=SEEDS),
+        predictions=expand(rules.train_cnn.output.predictions, arch=ARCHITECTURES, seed=SEEDS),
+    output:
+        runs="results/tables/cnn_runs.csv",
+        summary="results/tables/cnn_summary.csv",
+        histories="results/tables/cnn_histories.csv",
+        per_class="results/tables/cnn_per_class.csv",
+        best="results/tables/cnn_best.json",
+        confusion="results/tables/cnn_best_confusion.csv",
+        errors="results/eda/cnn_confident_errors.npz",
+    params:
+        architectures=ARCHITECTURES,
+        seeds=SEEDS,
+    log:
+        "results/logs/train/summarize_cnns.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/summarize_cnns.py"

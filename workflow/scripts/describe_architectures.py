@@ -1,0 +1,13 @@
+"""Rule describe_architectures: parameters, layers and depth of each CNN, as a table."""
+
+import pandas as pd
+
+from digitbench.logs import setup_script_logging
+from digitbench.models.describe import describe_all
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+
+table = pd.DataFrame(describe_all(list(snakemake.params.architectures)))
+table.to_csv(snakemake.output.table, index=False)
+log.info("architectures:\n%s", table.to_string(index=False))
