@@ -37,10 +37,34 @@ def compute_outputs(tiny_digits, tmp_path):
     for key, table in tables.items():
         paths[key] = tmp_path / f"summary_{key}.csv"
         table.to_csv(paths[key], index=False)
-    paths["per_class"] = paths.pop("per_class")
+    paths["baseline_per_class"] = paths["per_class"]
     paths["confusion"] = tmp_path / "logreg_confusion.csv"
-    paths["cv_folds"] = paths["cv_folds"]
+    paths.update(_cnn_outputs(tmp_path, d["x_test"]))
     return {k: str(v) for k, v in paths.items()}
+
+
+def _cnn_outputs(tmp_path, x_test):
+    """Synthetic training-job outputs run through the real summary code."""
+    from digitbench import cnn_results as R
+    from tests.test_cnn_results import _job
+
+    jobs = [("enhanced_cnn", 1, 0.97), ("enhanced_cnn", 2, 0.98), ("se_cnn", 1, 0.96), ("se_cnn", 2, 0.95)]
+    dirs = [_job(tmp_path / "cnn", a, s, acc) for a, s, acc in jobs]
+    keys = [(a, s) for a, s, _ in jobs]
+    runs = R.collect_runs([p / "metrics.json" for p in dirs])
+    out = {k: tmp_path / f"cnn_{k}" for k in ("histories.csv", "summary.csv", "per_class.csv", "confusion.csv")}
+    R.collect_histories([p / "history.csv" for p in dirs], keys).to_csv(out["histories.csv"], index=False)
+    R.summarize_runs(runs, ["enhanced_cnn", "se_cnn"]).to_csv(out["summary.csv"], index=False)
+    R.per_class_f1([p / "predictions.npz" for p in dirs], keys).to_csv(out["per_class.csv"], index=False)
+    R.pooled_confusion([p / "predictions.npz" for p in dirs[:2]]).to_csv(out["confusion.csv"])
+    best = tmp_path / "best.json"
+    best.write_text(json.dumps({"architecture": "enhanced_cnn", "n_seeds": 2, "seeds": [1, 2]}))
+    errors = tmp_path / "errors.npz"
+    np.savez(errors, **R.confident_errors([p / "predictions.npz" for p in dirs[:2]], [1, 2], x_test[:20]))
+    examples = tmp_path / "augmentation.npz"
+    np.savez(examples, examples=np.random.default_rng(0).random((3, 8, 28, 28)), digits=np.array([1, 3, 8]))
+    return {"histories": out["histories.csv"], "summary": out["summary.csv"], "cnn_per_class": out["per_class.csv"],
+            "confusion_best": out["confusion.csv"], "best": best, "errors": errors, "examples": examples}
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))

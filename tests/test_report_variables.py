@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from digitbench.report.provenance import benchmark_table, git_commit
+from digitbench.report.provenance import benchmark_table, git_commit, wall_minutes
 from digitbench.report.tables import markdown_table
 from digitbench.report.variables import acc, fmt_p
 
@@ -35,7 +35,14 @@ def test_benchmark_table_reads_snakemake_tsv(tmp_path):
     path.parent.mkdir(parents=True)
     path.write_text("s\th:m:s\tmax_rss\tmax_vms\n12.5\t0:00:12\t300.1\t400\n")
     table = benchmark_table([path], root=tmp_path / "benchmarks")
-    assert table.to_dict("records") == [{"job": "data/job", "seconds": 12.5, "max_rss_mb": 300.1}]
+    assert table[["job", "seconds", "max_rss_mb"]].to_dict("records") == [
+        {"job": "data/job", "seconds": 12.5, "max_rss_mb": 300.1}]
+    assert table["end"].iloc[0] - table["start"].iloc[0] == pytest.approx(12.5)
+
+
+def test_wall_minutes_counts_overlapping_jobs_once():
+    runtimes = pd.DataFrame({"start": [0.0, 30.0, 60.0], "end": [120.0, 90.0, 180.0]})
+    assert wall_minutes(runtimes) == 3.0
 
 
 def test_git_commit_outside_git_is_unknown(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -70,6 +71,48 @@ def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
             assert needle in text, f"{needle!r} missing from the {kind} report"
         for bad in ("{{<", "[@", "@fig-", "@tbl-", "??"):
             assert bad not in text, f"{bad!r} left in the {kind} report"
+
+
+def test_report_states_cnn_results_from_results(smoke_run):
+    from digitbench.report.cnn_variables import mean_sd
+
+    summary = pd.read_csv(smoke_run / "results/tables/cnn_summary.csv")
+    runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")
+    assert len(runs) == 10 and set(summary["n_seeds"]) == {2}  # five architectures, two seeds each
+    html = _report_texts(smoke_run)["html"]
+    for _, row in summary.iterrows():
+        assert mean_sd(row["accuracy_mean"], row["accuracy_sd"]) in html, row["architecture"]
+    best = json.loads((smoke_run / "results/tables/cnn_best.json").read_text())["architecture"]
+    assert best == summary.sort_values("accuracy_mean", ascending=False)["architecture"].iloc[0]
+    for arch in summary["architecture"]:
+        metrics = json.loads((smoke_run / f"results/models/{arch}/seed1/metrics.json").read_text())
+        assert metrics["n_test"] == 10000 and metrics["inference_ms_per_image"] > 0
+        assert not (smoke_run / f"results/models/{arch}/seed1/checkpoint").exists()  # cleared after success
+
+
+def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
+    work = tmp_path / "resume"
+    for name in COPY:
+        src = smoke_run / name
+        (shutil.copytree(src, work / name) if src.is_dir() else shutil.copy(src, work / name))
+    shutil.copytree(smoke_run / "resources", work / "resources")
+    (work / "resume.yaml").write_text("training:\n  train_size: 6000\n  epochs: 3\n")
+    target = "results/models/baseline_cnn/seed1/metrics.json"
+    log = work / "results/logs/train/baseline_cnn_seed1.log"
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", target, "--configfile", ".test/config.yaml", "resume.yaml"]
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not (log.exists() and "epoch 1/3" in log.read_text()):
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # kill -9 of Snakemake and the training job
+    proc.wait()
+    assert "epoch 1/3" in log.read_text() and not (work / target).exists()
+    snakemake(work, target, "--configfile", ".test/config.yaml", "resume.yaml")
+    text = log.read_text()
+    assert "resuming baseline_cnn seed 1 from its checkpoint at epoch 2 of 3" in text
+    assert text.count("epoch 1/3") == 1  # epoch 1 was not trained again
+    history = pd.read_csv(work / "results/models/baseline_cnn/seed1/history.csv")
+    assert list(history["epoch"]) == [1, 2, 3]
 
 
 def test_render_log_names_the_renderer(smoke_run):

@@ -15,18 +15,19 @@ from types import TracebackType
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
-def setup_script_logging(log_path: str | Path, rule: str = "") -> logging.Logger:
+def setup_script_logging(log_path: str | Path, rule: str = "", append: bool = False) -> logging.Logger:
     """Send all logging (and warnings) to ``log_path`` and install a short error hook.
 
     Args:
         log_path: The rule's ``log:`` file.
         rule: Rule name, quoted in the one-line error on stderr.
+        append: Keep what earlier attempts logged (training jobs: a killed run and its resumption).
 
     Returns:
         The ``digitbench`` logger.
     """
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(log_path, mode="w", encoding="utf-8")
+    handler = logging.FileHandler(log_path, mode="a" if append else "w", encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))
     root = logging.getLogger()
     root.handlers[:] = [handler]
@@ -41,4 +42,7 @@ def setup_script_logging(log_path: str | Path, rule: str = "") -> logging.Logger
         sys.stderr.write(f"\ndigitbench error{where}: {exc}\n(full traceback in {log_path})\n\n")
 
     sys.excepthook = hook
-    return logging.getLogger("digitbench")
+    log = logging.getLogger("digitbench")
+    if append:
+        log.info("==== %s started ====", rule or "job")
+    return log

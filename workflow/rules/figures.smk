@@ -232,7 +232,7 @@ rule plot_cnn_accuracy_vs_time:
 rule plot_cnn_confusion_best:
     input:
         code=PLOT_CODE["cnn"],
-        confusion=rules.summarize_cnns.output.confusion,
+        confusion_best=rules.summarize_cnns.output.confusion,
         best=rules.summarize_cnns.output.best,
     output:
         figure("cnn_confusion_best"),
@@ -282,7 +282,7 @@ rule plot_cnn_confident_errors:
 rule plot_cnn_augmentation:
     input:
         code=PLOT_CODE["cnn"],
-        arrays=rules.sample_augmentations.output.arrays,
+        examples=rules.sample_augmentations.output.arrays,
     output:
         figure("cnn_augmentation"),
     params:

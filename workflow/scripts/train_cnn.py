@@ -4,7 +4,7 @@ from digitbench.logs import setup_script_logging
 from digitbench.training.job import run
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = setup_script_logging(snakemake.log[0], snakemake.rule, append=True)
 p = snakemake.params
 
 run(
@@ -17,4 +17,5 @@ run(
     percentiles=tuple(p.robust_percentiles),
     outputs={name: str(path) for name, path in snakemake.output.items()},
     log=log,
+    threads=snakemake.threads,
 )

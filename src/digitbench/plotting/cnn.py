@@ -84,7 +84,7 @@ def confusion_best(inputs: Mapping[str, str]) -> plt.Figure:
     """Test confusion matrix of the best architecture, summed over its seeds."""
     import seaborn as sns
 
-    cm = pd.read_csv(inputs["confusion"], index_col=0)
+    cm = pd.read_csv(inputs["confusion_best"], index_col=0)
     with open(inputs["best"], encoding="utf-8") as fh:
         best = json.load(fh)
     fig, ax = plt.subplots(figsize=(4.8, 4.0))
@@ -133,7 +133,7 @@ def confident_errors(inputs: Mapping[str, str]) -> plt.Figure:
 
 def augmentation(inputs: Mapping[str, str]) -> plt.Figure:
     """Each chosen digit's training image followed by its augmented versions."""
-    with np.load(inputs["arrays"]) as a:
+    with np.load(inputs["examples"]) as a:
         examples, digits = a["examples"], a["digits"]
     rows, cols = examples.shape[:2]
     fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.2 * rows), squeeze=False)

@@ -80,15 +80,25 @@ def benchmark_table(paths: list[str | Path], root: str | Path = "results/benchma
         root: Prefix stripped from each path to name the job.
 
     Returns:
-        Columns ``job``, ``seconds``, ``max_rss_mb``, sorted by job.
+        Columns ``job``, ``seconds``, ``max_rss_mb`` and the job's ``start``/``end`` (epoch seconds), sorted by job.
     """
     rows = []
     for path in map(Path, paths):
         df = pd.read_csv(path, sep="\t")
+        end = path.stat().st_mtime  # Snakemake writes the file when the job ends
         try:
             job = str(path.relative_to(root).with_suffix(""))
         except ValueError:
             job = path.stem
         rss = pd.to_numeric(df.get("max_rss", pd.Series([float("nan")])), errors="coerce")
-        rows.append({"job": job, "seconds": float(df["s"].mean()), "max_rss_mb": float(rss.mean())})
-    return pd.DataFrame(rows, columns=["job", "seconds", "max_rss_mb"]).sort_values("job", ignore_index=True)
+        rows.append({"job": job, "seconds": float(df["s"].mean()), "max_rss_mb": float(rss.mean()),
+                     "start": end - float(df["s"].sum()), "end": end})
+    columns = ["job", "seconds", "max_rss_mb", "start", "end"]
+    return pd.DataFrame(rows, columns=columns).sort_values("job", ignore_index=True)
+
+
+def wall_minutes(runtimes: pd.DataFrame) -> float:
+    """Minutes from the first benchmarked job's start to the last one's end (parallel jobs overlap)."""
+    if runtimes.empty:
+        return 0.0
+    return float(runtimes["end"].max() - runtimes["start"].min()) / 60

@@ -16,7 +16,7 @@ import yaml
 
 from digitbench.report import cnn_variables
 from digitbench.report.literature import BASELINE_ANCHORS
-from digitbench.report.provenance import benchmark_table, hardware, package_versions
+from digitbench.report.provenance import benchmark_table, hardware, package_versions, wall_minutes
 from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
 
 
@@ -122,7 +122,8 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
             "rf_n_estimators": str(b["rf_n_estimators"]),
         },
         "env": hw,
-        "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes))},
+        "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes)),
+                    "wall_minutes": f"{wall_minutes(runtimes):.1f}"},
     }
     cnn_vars, cnn_tables = cnn_variables.build(inputs.cnn_summary, inputs.cnn_runs, inputs.cnn_best,
                                                inputs.cnn_architectures, config["training"])
@@ -155,7 +156,7 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
         "packages": markdown_table(package_versions(), "Package versions used for this report.", "tbl-packages",
                                    headers={"package": "Package", "version": "Version"}),
         "runtimes": markdown_table(
-            runtimes, "Wall time and peak memory of each job, from Snakemake's benchmark files "
+            runtimes[["job", "seconds", "max_rss_mb"]], "Wall time and peak memory of each job, from Snakemake's benchmark files "
             "(the rendering jobs themselves are not included).", "tbl-runtimes",
             formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
             headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),

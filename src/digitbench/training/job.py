@@ -17,7 +17,7 @@ from digitbench.training import checkpoint
 from digitbench.training.augment import params_from_config as augment_params
 from digitbench.training.data import prepare
 from digitbench.training.evaluate import predict_proba, runtime_info, test_metrics
-from digitbench.training.runtime import enable_determinism
+from digitbench.training.runtime import enable_determinism, limit_threads
 from digitbench.training.schedule import ScheduleParams
 from digitbench.training.trainer import TrainParams, train
 
@@ -44,7 +44,8 @@ def _replace(path: Path, write) -> None:
 
 
 def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, split_seed: int, preprocessing: str,
-        percentiles: tuple[float, float], outputs: dict[str, str], log: logging.Logger) -> dict[str, Any]:
+        percentiles: tuple[float, float], outputs: dict[str, str], log: logging.Logger,
+        threads: int | None = None) -> dict[str, Any]:
     """Train and evaluate one model and write its four outputs.
 
     Args:
@@ -57,10 +58,13 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         percentiles: Percentiles of the robust method.
         outputs: Paths for ``model``, ``history``, ``predictions``, ``metrics``.
         log: Job log.
+        threads: CPU threads the job may use (Snakemake's ``threads``); None leaves the backend's default.
 
     Returns:
         The metrics written to ``metrics.json``.
     """
+    if threads is not None:
+        limit_threads(threads, log)
     if cfg["deterministic"]:
         enable_determinism(log)
     split = prepare(load_npz(data_path), train_size=cfg["train_size"], validation_split=cfg["validation_split"],
