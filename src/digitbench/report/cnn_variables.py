@@ -54,7 +54,11 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "seeds": ", ".join(str(x) for x in training["seeds"]), "n_seeds": str(len(training["seeds"])),
         "n_train": fmt_int(first["n_train"]), "n_val": fmt_int(first["n_val"]), "n_test": fmt_int(first["n_test"]),
         "epochs": str(training["epochs"]), "batch_size": str(training["batch_size"]),
-        "train_size": "all" if training["train_size"] == 0 else fmt_int(training["train_size"]),
+        "subset": ("all " + fmt_int(int(first["n_train"]) + int(first["n_val"])) + " training images"
+                   if training["train_size"] == 0 else
+                   "a stratified subset of " + fmt_int(training["train_size"]) + " training images"),
+        "beta_1": f"{training['adam_beta_1']:g}", "beta_2": f"{training['adam_beta_2']:g}",
+        "epsilon": f"{training['adam_epsilon']:g}",
         "validation_pct": f"{100 * training['validation_split']:.0f}",
         "warmup_epochs": str(training["warmup_epochs"]), "max_lr": f"{training['max_lr']:g}",
         "min_lr": f"{training['min_lr']:g}", "plateau_factor": f"{training['plateau_factor']:g}",

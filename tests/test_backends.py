@@ -1,0 +1,59 @@
+"""The same model and training code runs on every installed Keras backend.
+
+Each backend needs its own process (Keras picks it at import), so every check is a subprocess;
+backends that are not installed are skipped, and the test says which.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+STEP = r"""
+import numpy as np, keras
+from digitbench.models import ARCHITECTURES, build
+from digitbench.training.augment import AugmentParams, build_augmentation
+assert keras.backend.backend() == "{backend}", keras.backend.backend()
+rng = np.random.default_rng(0)
+x = rng.random((8, 28, 28, 1), dtype=np.float32)
+y = rng.integers(0, 10, 8)
+for name in ARCHITECTURES:
+    model = build(name)
+    train = keras.Sequential([keras.Input((28, 28, 1)), build_augmentation(AugmentParams(), 1), model])
+    train.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0), loss="sparse_categorical_crossentropy")
+    before = [np.array(w) for w in model.trainable_weights]
+    loss = train.train_on_batch(x, y)
+    after = [np.array(w) for w in model.trainable_weights]
+    assert np.isfinite(loss) and any(not np.allclose(a, b) for a, b in zip(before, after)), name
+    assert model.predict(x, verbose=0).shape == (8, 10)
+print("OK", keras.backend.backend())
+"""
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_one_training_step_per_installed_backend(backend):
+    if importlib.util.find_spec(BACKENDS[backend]) is None:
+        pytest.skip(f"backend {backend} is not installed")
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    proc = subprocess.run([sys.executable, "-c", STEP.format(backend=backend)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f"OK {backend}" in proc.stdout
+
+
+def test_model_and_training_code_import_only_keras():
+    pattern = re.compile(r"^\s*(import|from)\s+(tensorflow|jax|torch)\b|\btf\.", re.MULTILINE)
+    for folder in ("models", "training"):
+        for path in (ROOT / "src" / "digitbench" / folder).glob("*.py"):
+            if path.name == "runtime.py":  # the one documented place for backend-specific switches
+                continue
+            assert not pattern.search(path.read_text()), f"{path} uses a backend directly"
