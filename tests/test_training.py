@@ -160,3 +160,16 @@ def test_out_of_memory_suggests_smaller_batch(toy_data, tmp_path, monkeypatch):
 def test_fingerprint_is_stable_and_sensitive():
     assert checkpoint.fingerprint({"a": 1, "b": 2}) == checkpoint.fingerprint({"b": 2, "a": 1})
     assert checkpoint.fingerprint({"a": 1}) != checkpoint.fingerprint({"a": 2})
+
+
+def test_recalibrated_batch_norm_holds_the_clean_batch_average():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(3, kernel_initializer="identity"),
+                              keras.layers.BatchNormalization(momentum=0.99), keras.layers.Dropout(0.5)])
+    x = np.random.default_rng(0).normal(5.0, 2.0, size=(1000, 3)).astype(np.float32)
+    assert trainer.recalibrate_batch_norm(model, x, batch_size=100) == 10
+    bn = model.layers[1]
+    mean = np.asarray(bn.moving_mean)
+    np.testing.assert_allclose(mean, x.mean(axis=0), rtol=1e-5)  # exact mean of equal-size batch means
+    variances = np.mean([x[i:i + 100].var(axis=0) for i in range(0, 1000, 100)], axis=0)
+    np.testing.assert_allclose(np.asarray(bn.moving_variance), variances, rtol=1e-3)
+    assert bn.momentum == 0.99 and model.layers[2].rate == 0.5  # settings restored

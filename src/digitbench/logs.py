@@ -7,6 +7,7 @@ full traceback kept in its log for whoever needs it.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -29,6 +30,10 @@ def setup_script_logging(log_path: str | Path, rule: str = "", append: bool = Fa
     Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     handler = logging.FileHandler(log_path, mode="a" if append else "w", encoding="utf-8")
     handler.setFormatter(logging.Formatter(FORMAT))
+    # Native libraries (TensorFlow's C++ start-up notices) write straight to file descriptor 2;
+    # point it at the log too, and keep the terminal for the one-line error below.
+    terminal = os.fdopen(os.dup(2), "w", buffering=1)
+    os.dup2(handler.stream.fileno(), 2)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
@@ -39,7 +44,7 @@ def setup_script_logging(log_path: str | Path, rule: str = "", append: bool = Fa
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         logging.getLogger("digitbench").error("".join(traceback.format_exception(exc_type, exc, tb)))
         where = f" in rule {rule}" if rule else ""
-        sys.stderr.write(f"\ndigitbench error{where}: {exc}\n(full traceback in {log_path})\n\n")
+        terminal.write(f"\ndigitbench error{where}: {exc}\n(full traceback in {log_path})\n\n")
 
     sys.excepthook = hook
     log = logging.getLogger("digitbench")

@@ -293,3 +293,19 @@ rule plot_cnn_augmentation:
         "../../environment.yml"
     script:
         "../scripts/plot_figure.py"
+
+
+# Not part of `all`: keras.utils.plot_model needs pydot and graphviz, which the default install lacks.
+rule plot_architecture_diagram:
+    input:
+        code=package_code("models/architectures.py", "models/blocks.py", "models/describe.py"),
+    output:
+        "results/figures/architecture_{arch}.png",
+    wildcard_constraints:
+        arch="|".join(ARCHITECTURE_CHOICES),
+    log:
+        "results/logs/figures/architecture_{arch}.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_architecture_diagram.py"

@@ -65,6 +65,10 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "plateau_patience": str(training["plateau_patience"]), "plateau_min_lr": f"{training['plateau_min_lr']:g}",
         "patience": str(training["early_stopping_patience"]), "clipnorm": f"{training['clipnorm']:g}",
         "bn_momentum": f"{training['bn_momentum']:g}",
+        "bn_statistics": ("recomputed after training as the average over clean (un-augmented) training batches, "
+                          "with the final weights"
+                          if training["recalibrate_bn"] else
+                          "the moving averages accumulated during training, not recomputed"),
         "augmentation": "on" if training["augmentation"]["enabled"] else "off",
         "rotation": f"{training['augmentation']['rotation_degrees']:g}",
         "shift_pct": f"{100 * training['augmentation']['shift']:g}",

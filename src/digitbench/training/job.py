@@ -29,7 +29,7 @@ def params_from_config(architecture: str, seed: int, cfg: dict[str, Any]) -> Tra
                               cfg["plateau_patience"], cfg["plateau_min_lr"], cfg["plateau_min_delta"])
     return TrainParams(architecture, int(seed), cfg["batch_size"], schedule, cfg["early_stopping_patience"],
                        cfg["early_stopping_min_delta"], augment, cfg["adam_beta_1"], cfg["adam_beta_2"],
-                       cfg["adam_epsilon"], cfg["clipnorm"], cfg["bn_momentum"])
+                       cfg["adam_epsilon"], cfg["clipnorm"], cfg["bn_momentum"], cfg["recalibrate_bn"])
 
 
 def _savez(path: Path, **arrays: np.ndarray) -> None:

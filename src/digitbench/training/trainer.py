@@ -40,6 +40,7 @@ class TrainParams:
     epsilon: float = 1e-8
     clipnorm: float = 1.0
     bn_momentum: float = 0.99
+    recalibrate_bn: bool = False
 
 
 @dataclass
@@ -78,6 +79,35 @@ def set_bn_momentum(model: keras.Model, momentum: float) -> int:
     for layer in layers:
         layer.momentum = momentum
     return len(layers)
+
+
+def recalibrate_batch_norm(model: keras.Model, x: np.ndarray, batch_size: int = 256) -> int:
+    """Replace BatchNormalization moving statistics by their average over clean training batches.
+
+    During training the moving averages follow augmented batches while the weights are still
+    changing; recomputing them once with the final weights on un-augmented images ("precise BN",
+    Wu & Johnson 2021) fixes inference without touching any weight. Dropout is disabled meanwhile,
+    since it would change the activations the statistics describe.
+
+    Returns:
+        The number of batches averaged.
+    """
+    bns = [layer for layer in model.layers if isinstance(layer, keras.layers.BatchNormalization)]
+    drops = [layer for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+    saved = [(layer, layer.momentum) for layer in bns], [(layer, layer.rate) for layer in drops]
+    for layer in drops:
+        layer.rate = 0.0
+    try:
+        for i, start in enumerate(range(0, len(x), batch_size)):
+            for layer in bns:
+                layer.momentum = i / (i + 1)  # a running mean: batch i gets weight 1 / (i + 1)
+            model(x[start:start + batch_size], training=True)
+    finally:
+        for layer, momentum in saved[0]:
+            layer.momentum = momentum
+        for layer, rate in saved[1]:
+            layer.rate = rate
+    return i + 1
 
 
 def _new_training_model(params: TrainParams, input_shape) -> keras.Model:
@@ -184,4 +214,7 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
                      stopper.min_delta, stopper.patience)
             break
     model.load_weights(checkpoint_dir / checkpoint.BEST)
+    if params.recalibrate_bn:
+        n_batches = recalibrate_batch_norm(model, data["x_train"])
+        log.info("batch-norm statistics recomputed on %d clean training batches", n_batches)
     return TrainOutcome(model, pd.DataFrame(rows, columns=HISTORY_COLUMNS), stopper.best_epoch + 1, resumed_from)
