@@ -9,7 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from digitbench.plotting.style import PALETTE
+from matplotlib.ticker import MaxNLocator
+
+from digitbench.plotting.style import PALETTE, clear_image_axes
 
 
 def _colours(names: list[str]) -> dict[str, str]:
@@ -33,6 +35,7 @@ def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     axes[1].set_ylabel("training loss")
     for ax in axes:
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes[0].legend(frameon=False, fontsize=7)
     return fig
 
@@ -48,6 +51,7 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
         ax.plot(g.mean().index, g.mean(), marker="o", ms=3, color=colours[arch], label=arch)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("learning rate (mean over seeds)")
     ax.legend(frameon=False, fontsize=7)
     return fig
@@ -141,9 +145,7 @@ def augmentation(inputs: Mapping[str, str]) -> plt.Figure:
         for c in range(cols):
             ax = axes[r, c]
             ax.imshow(examples[r, c], cmap="gray_r", vmin=0, vmax=max(1.0, float(examples.max())))
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.grid(False)
+            clear_image_axes(ax)
             ax.set_title("original" if c == 0 else f"augmented {c}", fontsize=7)
         axes[r, 0].set_ylabel(f"digit {digits[r]}")
     return fig

@@ -8,6 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from digitbench.plotting.style import clear_image_axes
+
 
 def _arrays(inputs: Mapping[str, str]) -> dict[str, np.ndarray]:
     with np.load(inputs["arrays"]) as data:
@@ -22,9 +24,7 @@ def _image_grid(images: np.ndarray, titles: list[str], ncols: int, cmap: str, co
         im = ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax)
         ax.set_title(title, fontsize=8)
     for ax in axes.flat:
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.grid(False)
+        clear_image_axes(ax)
     if colorbar:
         fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="pixel intensity")
     return fig
@@ -69,9 +69,7 @@ def pixel_variance(inputs: Mapping[str, str]) -> plt.Figure:
     for idx, colour, label in ((most, "#00d5ff", f"{n} most variable"), (least, "#2ca02c", f"{n} least variable")):
         rows, cols = np.unravel_index(idx, var.shape)
         ax_map.scatter(cols, rows, s=6, marker="s", facecolors="none", edgecolors=colour, linewidths=0.6, label=label)
-    ax_map.set_xticks([])
-    ax_map.set_yticks([])
-    ax_map.grid(False)
+    clear_image_axes(ax_map)
     ax_map.legend(frameon=False, fontsize=7, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=2)
     fig.colorbar(im, ax=ax_map, shrink=0.8, label="variance", pad=0.02)
     flat = var.ravel()

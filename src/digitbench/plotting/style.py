@@ -34,6 +34,15 @@ def apply_style() -> None:
     )
 
 
+def clear_image_axes(ax: plt.Axes) -> None:
+    """An image tile: no ticks, grid or frame (a row label set with ``set_ylabel`` still shows)."""
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+
+
 def save_figure(fig: plt.Figure, paths: Iterable[str | Path]) -> None:
     """Save ``fig`` to every path (format from the extension), atomically, then close it.
 
