@@ -92,6 +92,7 @@ def test_report_states_cnn_results_from_results(smoke_run):
 
 def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
     work = tmp_path / "resume"
+    work.mkdir()
     for name in COPY:
         src = smoke_run / name
         (shutil.copytree(src, work / name) if src.is_dir() else shutil.copy(src, work / name))
@@ -107,6 +108,8 @@ def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # kill -9 of Snakemake and the training job
     proc.wait()
     assert "epoch 1/3" in log.read_text() and not (work / target).exists()
+    # What a user does after a kill -9 (README): release Snakemake's stale lock, then rerun.
+    snakemake(work, "--unlock", "--configfile", ".test/config.yaml", "resume.yaml")
     snakemake(work, target, "--configfile", ".test/config.yaml", "resume.yaml")
     text = log.read_text()
     assert "resuming baseline_cnn seed 1 from its checkpoint at epoch 2 of 3" in text

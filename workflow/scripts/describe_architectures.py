@@ -3,10 +3,11 @@
 import pandas as pd
 
 from digitbench.logs import setup_script_logging
-from digitbench.models.describe import describe_all
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
+# Imported after the log is set up: TensorFlow prints its start-up notices on import.
+from digitbench.models.describe import describe_all  # noqa: E402
 
 table = pd.DataFrame(describe_all(list(snakemake.params.architectures)))
 table.to_csv(snakemake.output.table, index=False)

@@ -1,10 +1,11 @@
 """Rule train_cnn: train one (architecture, seed), resuming from its checkpoint if it was killed."""
 
 from digitbench.logs import setup_script_logging
-from digitbench.training.job import run
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule, append=True)
+# Imported after the log is set up: TensorFlow prints its start-up notices on import.
+from digitbench.training.job import run  # noqa: E402
 p = snakemake.params
 
 run(
