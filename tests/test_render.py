@@ -439,3 +439,12 @@ def test_forward_refs_in_code_blocks_are_left_alone(tmp_path: Path) -> None:
     assert "Only the number: [2](#fig-digits)." in doc.markdown
     assert doc.figures == {"fig-curve": 1, "fig-digits": 2}
     assert doc.tables == {"tbl-results": 1, "tbl-data": 2}
+
+
+def test_markup_inside_a_variable_is_rejected(tmp_path):
+    from digitbench.report.sources import _Expander as Expander
+
+    expander = Expander(tmp_path, {"a": {"b": "as shown by [@lecun1998gradient]"}})
+    with pytest.raises(ReportError, match=r"variable 'a\.b'.*citation"):
+        expander.var("a.b", tmp_path / "x.qmd")
+    assert Expander(tmp_path, {"mail": "ana@fig-lab.org"}).var("mail", tmp_path / "x.qmd") == "ana@fig-lab.org"

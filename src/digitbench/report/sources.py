@@ -114,7 +114,12 @@ class _Expander:
             node = node[part]
         if isinstance(node, (dict, list)) or node is None:
             raise ReportError(f"variable '{key}' used in {where} is not a scalar in {var_file}.")
-        return _format_value(node)
+        text = _format_value(node)
+        # Quarto inserts variable values after parsing, so markup inside one would stay literal there.
+        if re.search(r"\[@|(?<![\w.])@(fig|tbl|sec)-|\{\{<", text):
+            raise ReportError(f"variable '{key}' in {var_file} contains a citation, cross-reference or "
+                              f"shortcode ({text!r}); Quarto would print it literally: keep it in the .qmd.")
+        return text
 
     def shortcodes(self, text: str, where: Path) -> str:
         def replace(match: re.Match[str]) -> str:
