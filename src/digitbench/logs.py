@@ -22,7 +22,8 @@ def setup_script_logging(log_path: str | Path, rule: str = "", append: bool = Fa
     Args:
         log_path: The rule's ``log:`` file.
         rule: Rule name, quoted in the one-line error on stderr.
-        append: Keep what earlier attempts logged (training jobs: a killed run and its resumption).
+        append: Keep what earlier attempts logged. Snakemake itself deletes a job's log before
+            rerunning the job, so this only matters when the script runs more than once per log.
 
     Returns:
         The ``digitbench`` logger.
