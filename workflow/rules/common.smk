@@ -78,6 +78,7 @@ TRAIN_CODE = package_code(
     "training/trainer.py",
     "preprocess.py",
     "metrics.py",
+    "atomic.py",
 )
 
 

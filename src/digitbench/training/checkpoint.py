@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
 
 import keras
 import numpy as np
+
+from digitbench.atomic import savez, write_atomic
 
 STATE, LAST, OPTIMIZER, BEST = "state.json", "last.weights.h5", "optimizer.npz", "best.weights.h5"
 
@@ -28,35 +29,19 @@ def fingerprint(settings: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _atomic(path: Path, write) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    write(tmp)
-    os.replace(tmp, path)
-
-
-def _savez(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    with open(path, "wb") as fh:  # a file object stops numpy from appending ".npz" to the temp name
-        np.savez(fh, **arrays)
-
-
 def save(directory: Path, train_model: keras.Model, state: dict[str, Any]) -> None:
     """Write the weights, the optimizer variables and then ``state.json``, each atomically."""
     directory.mkdir(parents=True, exist_ok=True)
-    # Keras picks the format from the suffix, so temporary names keep it at the end.
-    tmp = directory / f".tmp-{LAST}"
-    train_model.save_weights(tmp)
-    os.replace(tmp, directory / LAST)
+    write_atomic(directory / LAST, train_model.save_weights)
     arrays = {f"v{i}": keras.ops.convert_to_numpy(v) for i, v in enumerate(train_model.optimizer.variables)}
-    _atomic(directory / OPTIMIZER, lambda p: _savez(p, arrays))
-    _atomic(directory / STATE, lambda p: p.write_text(json.dumps(state, indent=1)))
+    write_atomic(directory / OPTIMIZER, lambda p: savez(p, **arrays))
+    write_atomic(directory / STATE, lambda p: p.write_text(json.dumps(state, indent=1)))
 
 
 def save_best(directory: Path, model: keras.Model) -> None:
     """Write the best weights so far, atomically."""
     directory.mkdir(parents=True, exist_ok=True)
-    tmp = directory / f".tmp-{BEST}"
-    model.save_weights(tmp)
-    os.replace(tmp, directory / BEST)
+    write_atomic(directory / BEST, model.save_weights)
 
 
 def load_state(directory: Path, expected_fingerprint: str) -> dict[str, Any] | None:

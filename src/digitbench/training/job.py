@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from digitbench.atomic import savez, write_atomic
 from digitbench.data import load_npz
 from digitbench.training import checkpoint
 from digitbench.training.augment import params_from_config as augment_params
@@ -30,17 +30,6 @@ def params_from_config(architecture: str, seed: int, cfg: dict[str, Any]) -> Tra
     return TrainParams(architecture, int(seed), cfg["batch_size"], schedule, cfg["early_stopping_patience"],
                        cfg["early_stopping_min_delta"], augment, cfg["adam_beta_1"], cfg["adam_beta_2"],
                        cfg["adam_epsilon"], cfg["clipnorm"], cfg["bn_momentum"], cfg["recalibrate_bn"])
-
-
-def _savez(path: Path, **arrays: np.ndarray) -> None:
-    with open(path, "wb") as fh:  # a file object keeps numpy from renaming the temporary file
-        np.savez_compressed(fh, **arrays)
-
-
-def _replace(path: Path, write) -> None:
-    tmp = path.with_name(f".tmp-{path.name}")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, split_seed: int, preprocessing: str,
@@ -89,15 +78,12 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         "n_test": int(len(split.y_test)), "preprocessing": split.scaler_method, **runtime_info(),
         "params": asdict(params),
     }
-    _replace(Path(outputs["history"]), lambda p: outcome.history.to_csv(p, index=False))
-    _replace(Path(outputs["predictions"]), lambda p: _savez(p, y_true=split.y_test, y_pred=proba.argmax(axis=1),
-                                                             proba=proba))
-    # Keras chooses the format from the suffix, so the temporary name ends in .keras as well.
-    model_tmp = Path(outputs["model"]).with_name(".tmp-model.keras")
-    outcome.model.save(model_tmp)
-    os.replace(model_tmp, outputs["model"])
+    write_atomic(outputs["history"], lambda p: outcome.history.to_csv(p, index=False))
+    write_atomic(outputs["predictions"], lambda p: savez(p, compressed=True, y_true=split.y_test,
+                                                         y_pred=proba.argmax(axis=1), proba=proba))
+    write_atomic(outputs["model"], outcome.model.save)
     # metrics.json last: its presence means the job finished.
-    _replace(Path(outputs["metrics"]), lambda p: p.write_text(json.dumps(result, indent=2)))
+    write_atomic(outputs["metrics"], lambda p: p.write_text(json.dumps(result, indent=2)))
     checkpoint.clear(out_dir / "checkpoint")
     log.info("%s seed %d: test accuracy %.4f after %d epochs (best %d), %.1f s training, %.3f ms/image inference",
              architecture, seed, result["accuracy"], result["epochs_run"], result["best_epoch"],
