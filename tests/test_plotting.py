@@ -13,6 +13,7 @@ import pytest
 from digitbench import eda
 from digitbench.baselines import BaselineParams, run_baseline, summarize
 from digitbench.plotting import FIGURES, plot
+from tests.test_stats import write_stats_outputs
 
 
 @pytest.fixture
@@ -41,6 +42,7 @@ def compute_outputs(tiny_digits, tmp_path):
     paths["baseline_per_class"] = paths["per_class"]
     paths["confusion"] = tmp_path / "logreg_confusion.csv"
     paths.update(_cnn_outputs(tmp_path, d["x_test"]))
+    paths.update(write_stats_outputs(tmp_path, n_seeds=3))
     return {k: str(v) for k, v in paths.items()}
 
 
@@ -87,3 +89,10 @@ def test_plot_code_imports_no_deep_learning_framework():
 def test_unknown_figure_lists_valid_ones(tmp_path):
     with pytest.raises(ValueError, match="Received: nope"):
         plot("nope", {}, [str(tmp_path / "x.png")])
+
+
+def test_critical_difference_with_two_seeds_says_why_instead_of_drawing(tmp_path):
+    from digitbench.plotting import stats
+
+    fig = stats.critical_difference(write_stats_outputs(tmp_path, n_seeds=2))
+    assert "too few blocks" in " ".join(t.get_text() for t in fig.axes[0].texts)

@@ -90,6 +90,30 @@ def test_report_states_cnn_results_from_results(smoke_run):
         assert not (smoke_run / f"results/models/{arch}/seed1/checkpoint").exists()  # cleared after success
 
 
+def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
+    stats = smoke_run / "results/stats"
+    runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")
+    boot = pd.read_csv(stats / "bootstrap_metrics.csv")
+    models = {"logreg", "random_forest", *(f"{a}/seed{s}" for a, s in zip(runs["architecture"], runs["seed"]))}
+    assert models < set(boot["model"]) and "ensemble/all_cnns" in set(boot["model"])
+    assert (boot["n_resamples"] >= 2000).all() and (boot["ci_low"] <= boot["estimate"]).all()
+    acc = boot[(boot["metric"] == "accuracy") & (boot["kind"] == "cnn")].set_index("model")["estimate"]
+    for _, r in runs.iterrows():  # bootstrap point estimates are the training jobs' own accuracies
+        assert acc[f"{r['architecture']}/seed{r['seed']}"] == pytest.approx(r["accuracy"])
+    mcnemar = pd.read_csv(stats / "mcnemar.csv")
+    assert len(mcnemar[mcnemar["family"] == "models"]) == 21  # 2 baselines + 5 architectures, all pairs
+    friedman = json.loads((stats / "friedman.json").read_text())
+    assert friedman["status"] == "not_run" and "2 seed" in friedman["note"]  # the smoke config has two seeds
+    claims = json.loads((stats / "claims.json").read_text())
+    assert claims["n_claims"] == len(claims["claims"]) > 0 and claims["untested"]
+    for claim in claims["claims"]:
+        assert claim["test"] and claim["statistic_name"] and claim["p_corrected"] is not None, claim["id"]
+        assert claim["statistic"] is not None and isinstance(claim["holds"], bool), claim["id"]
+    assert (smoke_run / "results/stats/baseline_5x2cv.json").exists()
+    for name in ("accuracy_intervals", "mcnemar_matrix", "critical_difference", "reliability"):
+        assert (smoke_run / f"results/figures/stats_{name}.png").stat().st_size > 0
+
+
 def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
     work = tmp_path / "resume"
     work.mkdir()

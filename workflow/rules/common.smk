@@ -86,3 +86,11 @@ def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
     per_study = {"architectures", "seeds", "threads"}
     return {k: v for k, v in config["training"].items() if k not in per_study}
+
+
+def study_predictions(wildcards):
+    """Test-set predictions of every baseline and every CNN run, in config order (input function of the stats rules)."""
+    return {
+        "baselines": expand(rules.fit_baseline.output.predictions, model=BASELINES),
+        "runs": expand(rules.train_cnn.output.predictions, arch=ARCHITECTURES, seed=SEEDS),
+    }

@@ -1,7 +1,7 @@
 # One figure, one rule: each reads compute outputs only, so redrawing never recomputes.
 PLOT_CODE = {
     family: package_code("plotting/__init__.py", "plotting/style.py", f"plotting/{family}.py")
-    for family in ("eda", "baselines", "cnn")
+    for family in ("eda", "baselines", "cnn", "stats")
 }
 
 
@@ -309,3 +309,70 @@ rule plot_architecture_diagram:
         "../../environment.yml"
     script:
         "../scripts/plot_architecture_diagram.py"
+
+
+rule plot_stats_accuracy_intervals:
+    input:
+        code=PLOT_CODE["stats"],
+        bootstrap=rules.bootstrap_metrics.output.table,
+    output:
+        figure("stats_accuracy_intervals"),
+    params:
+        figure="stats_accuracy_intervals",
+    log:
+        "results/logs/figures/stats_accuracy_intervals.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_stats_mcnemar_matrix:
+    input:
+        code=PLOT_CODE["stats"],
+        mcnemar=rules.test_mcnemar.output.tests,
+    output:
+        figure("stats_mcnemar_matrix"),
+    params:
+        figure="stats_mcnemar_matrix",
+    log:
+        "results/logs/figures/stats_mcnemar_matrix.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_stats_critical_difference:
+    input:
+        code=PLOT_CODE["stats"],
+        friedman=rules.test_seeds.output.friedman,
+        ranks=rules.test_seeds.output.ranks,
+        wilcoxon=rules.test_seeds.output.wilcoxon,
+    output:
+        figure("stats_critical_difference"),
+    params:
+        figure="stats_critical_difference",
+    log:
+        "results/logs/figures/stats_critical_difference.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_stats_reliability:
+    input:
+        code=PLOT_CODE["stats"],
+        calibration=rules.compute_calibration.output.summary,
+        calibration_bins=rules.compute_calibration.output.bins,
+    output:
+        figure("stats_reliability"),
+    params:
+        figure="stats_reliability",
+    log:
+        "results/logs/figures/stats_reliability.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"

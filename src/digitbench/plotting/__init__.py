@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 
-from digitbench.plotting import baselines, cnn, eda
+from digitbench.plotting import baselines, cnn, eda, stats
 from digitbench.plotting.style import apply_style, save_figure
 
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
@@ -32,6 +32,10 @@ FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
     "cnn_per_class_f1": cnn.per_class_f1,
     "cnn_confident_errors": cnn.confident_errors,
     "cnn_augmentation": cnn.augmentation,
+    "stats_accuracy_intervals": stats.accuracy_intervals,
+    "stats_mcnemar_matrix": stats.mcnemar_matrix,
+    "stats_critical_difference": stats.critical_difference,
+    "stats_reliability": stats.reliability,
 }
 
 

@@ -1,0 +1,122 @@
+"""Figures of the statistical evaluation; each reads one or two tables of results/stats."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from digitbench.plotting.style import PALETTE
+
+KIND_COLOURS = {"baseline": PALETTE[7], "cnn": PALETTE[0], "ensemble": PALETTE[3]}
+
+
+def _message(text: str, size: tuple[float, float] = (5.5, 1.6)) -> plt.Figure:
+    """A figure that says why there is nothing to draw, instead of a missing or empty plot."""
+    fig, ax = plt.subplots(figsize=size)
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=9)
+    return fig
+
+
+def accuracy_intervals(inputs: Mapping[str, str]) -> plt.Figure:
+    """Test accuracy of every model with its BCa bootstrap interval (one row per model)."""
+    t = pd.read_csv(inputs["bootstrap"])
+    t = t[t["metric"] == "accuracy"].iloc[::-1]
+    fig, ax = plt.subplots(figsize=(6, 0.8 + 0.22 * len(t)), layout="constrained")
+    y = np.arange(len(t))
+    for kind, colour in KIND_COLOURS.items():
+        sel = (t["kind"] == kind).to_numpy()
+        if sel.any():
+            ax.errorbar(t["estimate"][sel], y[sel], xerr=[t["estimate"][sel] - t["ci_low"][sel],
+                                                          t["ci_high"][sel] - t["estimate"][sel]],
+                        fmt="o", ms=3, capsize=2, color=colour, label=kind)
+    ax.set_yticks(y, t["model"], fontsize=7)
+    level, n = t["confidence"].iloc[0], int(t["n_resamples"].iloc[0])
+    ax.set_xlabel(f"test accuracy ({100 * level:.0f}% BCa interval, {n} paired resamples)")
+    ax.legend(frameon=False, fontsize=7, loc="lower right")
+    return fig
+
+
+def mcnemar_matrix(inputs: Mapping[str, str]) -> plt.Figure:
+    """Holm-corrected McNemar p-values between every pair of compared models (log colour scale)."""
+    t = pd.read_csv(inputs["mcnemar"])
+    t = t[t["family"] == "models"]
+    names = list(dict.fromkeys([*t["model_a"], *t["model_b"]]))
+    m = pd.DataFrame(np.nan, index=names, columns=names)
+    reject = pd.DataFrame(False, index=names, columns=names)
+    for _, r in t.iterrows():
+        m.loc[r["model_a"], r["model_b"]] = m.loc[r["model_b"], r["model_a"]] = r["p_holm"]
+        reject.loc[r["model_a"], r["model_b"]] = reject.loc[r["model_b"], r["model_a"]] = bool(r["reject"])
+    fig, ax = plt.subplots(figsize=(1.6 + 0.62 * len(names), 1.2 + 0.55 * len(names)), layout="constrained")
+    logp = np.log10(np.clip(m.to_numpy(dtype=float), 1e-300, 1))
+    # Below 1e-10 every p reads the same to a reader; clipping there keeps the scale readable near alpha.
+    floor = -10.0
+    im = ax.imshow(np.maximum(logp, floor), cmap="viridis", vmin=floor, vmax=0)
+    for i in range(len(names)):
+        for j in range(len(names)):
+            p = m.iat[i, j]
+            if np.isfinite(p):
+                text = "<1e-10" if p < 1e-10 else f"{p:.2g}"
+                ax.text(j, i, text + ("" if reject.iat[i, j] else "\nn.s."), ha="center", va="center", fontsize=6,
+                        color="white" if logp[i, j] < floor / 2 else "black")
+    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.grid(False)
+    fig.colorbar(im, ax=ax, shrink=0.8, label="log10 Holm-corrected p")
+    return fig
+
+
+def critical_difference(inputs: Mapping[str, str]) -> plt.Figure:
+    """Critical-difference diagram: average ranks over seeds, bars join architectures not significantly apart."""
+    import scikit_posthocs as sp
+
+    with open(inputs["friedman"], encoding="utf-8") as fh:
+        omnibus = json.load(fh)
+    if omnibus["status"] != "tested":
+        return _message(f"No critical-difference diagram: {omnibus['note']}")
+    ranks = pd.read_csv(inputs["ranks"]).set_index("architecture")["average_rank"]
+    pairs = pd.read_csv(inputs["wilcoxon"])
+    sig = pd.DataFrame(1.0, index=ranks.index, columns=ranks.index)
+    for _, r in pairs.iterrows():
+        p = r["p_holm"] if np.isfinite(r["p_holm"]) else 1.0
+        sig.loc[r["model_a"], r["model_b"]] = sig.loc[r["model_b"], r["model_a"]] = p
+    fig, ax = plt.subplots(figsize=(6, 2.2), layout="constrained")
+    sp.critical_difference_diagram(ranks, sig, ax=ax, alpha=float(omnibus["alpha"]))
+    ax.set_title(f"Friedman p = {omnibus['p']:.3g} (n = {omnibus['n_blocks']} seeds); bars: Wilcoxon-Holm n.s.",
+                 fontsize=8, pad=20)
+    return fig
+
+
+def reliability(inputs: Mapping[str, str]) -> plt.Figure:
+    """Reliability diagram per architecture: accuracy against confidence, seeds pooled, with ECE per seed."""
+    bins = pd.read_csv(inputs["calibration_bins"])
+    summary = pd.read_csv(inputs["calibration"])
+    bins = bins[bins["kind"] == "cnn"]
+    archs = list(dict.fromkeys(bins["architecture"]))
+    if not archs:
+        return _message("No CNN runs to draw reliability diagrams for.")
+    fig, axes = plt.subplots(1, len(archs), figsize=(2.1 * len(archs), 2.5), sharey=True, layout="constrained",
+                             squeeze=False)
+    for ax, arch in zip(axes[0], archs):
+        g = bins[bins["architecture"] == arch].groupby("bin")
+        count = g["count"].sum()
+        conf = (g.apply(lambda b: (b["confidence"] * b["count"]).sum(), include_groups=False) / count)
+        acc = (g.apply(lambda b: (b["accuracy"] * b["count"]).sum(), include_groups=False) / count)
+        lower, upper = g["lower"].first(), g["upper"].first()
+        used = count > 0
+        ax.bar(lower[used], acc[used], width=(upper - lower)[used], align="edge", color=PALETTE[0], alpha=0.7,
+               edgecolor="white", label="accuracy")
+        ax.plot([0, 1], [0, 1], color="black", lw=0.8, ls="--", label="perfect calibration")
+        ax.plot(conf[used], acc[used], "o", ms=2.5, color=PALETTE[3], label="bin (mean confidence, accuracy)")
+        ece = summary.loc[(summary["architecture"] == arch) & (summary["kind"] == "cnn"), "ece"]
+        ax.set_title(f"{arch}\nECE {ece.mean():.3f} (n = {len(ece)})", fontsize=8)
+        ax.set_xlabel("confidence")
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+    axes[0][0].set_ylabel("accuracy")
+    axes[0][0].legend(frameon=False, fontsize=6, loc="upper left")
+    return fig

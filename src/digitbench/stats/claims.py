@@ -1,0 +1,131 @@
+"""The claims file: every comparative statement the paper may make, with the test behind it.
+
+Each claim names a direction observed in the point estimates ("a has a lower test error than b")
+and says whether the corrected test supports it at ``alpha``; the report phrases its sentences from
+``holds`` so that "significantly" appears only where a corrected test rejected.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+
+def _num(value: Any) -> float | None:
+    """JSON-safe float: None for missing or NaN."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """One claim per McNemar pair: the model with fewer test errors errs less than the other."""
+    claims = []
+    for family, group in table.groupby("family", sort=False):
+        for _, r in group.iterrows():
+            a_better = r["error_a"] <= r["error_b"]
+            subject, obj = (r["model_a"], r["model_b"]) if a_better else (r["model_b"], r["model_a"])
+            sign = 1.0 if a_better else -1.0
+            equal = r["error_a"] == r["error_b"]
+            ci = sorted((sign * r["ci_low"], sign * r["ci_high"]))
+            claims.append({
+                "id": f"mcnemar/{family}/{subject}-vs-{obj}", "family": f"mcnemar_{family}",
+                "statement": (f"{subject} and {obj} have the same test error" if equal
+                              else f"{subject} has a lower test error than {obj}"),
+                "subject": subject, "object": obj, "relation": "equal_error" if equal else "lower_error",
+                "test": f"McNemar ({r['method']})", "statistic_name": "chi2" if r["method"].startswith("chi") else
+                "min(b, c)", "statistic": _num(r["statistic"]), "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]),
+                "correction": f"Holm over {len(group)} pairs", "alpha": alpha,
+                "holds": bool(not equal and r["p_holm"] < alpha),
+                "effect_size": {"name": "difference in test error rate (subject - object)",
+                                "value": _num(sign * r["error_difference"]), "ci_low": _num(ci[0]),
+                                "ci_high": _num(ci[1]), "ci_method": "paired bootstrap, BCa"},
+                "n": int(r["n_test"]), "discordant": int(r["discordant"]), "note": r.get("note", "") or "",
+            })
+    return claims
+
+
+def wilcoxon_claims(table: pd.DataFrame, omnibus: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
+    """One claim per tested architecture pair: higher test accuracy across seeds.
+
+    A pairwise claim holds only when its Holm-corrected p is below ``alpha`` and the Friedman test
+    rejected, the usual two-step protocol (Demsar 2006).
+    """
+    claims = []
+    omnibus_rejects = omnibus.get("status") == "tested" and omnibus["p"] < alpha
+    tested = table[table["status"] == "tested"] if not table.empty else table
+    for _, r in tested.iterrows():
+        a_better = r["mean_difference"] >= 0
+        subject, obj = (r["model_a"], r["model_b"]) if a_better else (r["model_b"], r["model_a"])
+        sign = 1.0 if a_better else -1.0
+        note = "" if omnibus_rejects else "the Friedman test did not reject, so no pairwise claim is made"
+        if r["min_attainable_p"] >= alpha:
+            note = (f"with {r['n_nonzero']} non-zero paired differences the smallest attainable p is "
+                    f"{r['min_attainable_p']:.4g} >= {alpha}; significance is impossible at this number of seeds")
+        claims.append({
+            "id": f"wilcoxon/{subject}-vs-{obj}", "family": "wilcoxon_seeds",
+            "statement": f"{subject} has a higher test accuracy than {obj} across seeds",
+            "subject": subject, "object": obj, "relation": "higher_accuracy",
+            "test": "Wilcoxon signed-rank (seeds as pairs)", "statistic_name": "W", "statistic": _num(r["statistic"]),
+            "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]), "correction": f"Holm over {len(tested)} pairs",
+            "alpha": alpha, "holds": bool(omnibus_rejects and r["p_holm"] < alpha),
+            "effect_size": {"name": "mean difference in test accuracy over seeds (subject - object)",
+                            "value": _num(sign * r["mean_difference"]),
+                            "median": _num(sign * r["median_difference"])},
+            "n": int(r["n_blocks"]), "note": note,
+        })
+    return claims
+
+
+def friedman_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
+    """The omnibus claim that the architectures' test accuracies differ (seeds as blocks)."""
+    if result.get("status") != "tested":
+        return []
+    return [{"id": "friedman/architectures", "family": "friedman_seeds",
+             "statement": "the architectures differ in test accuracy across seeds", "subject": "architectures",
+             "object": None, "relation": "differ", "test": "Friedman (seeds as blocks)", "statistic_name": "chi2",
+             "statistic": _num(result["statistic"]), "p": _num(result["p"]), "p_corrected": _num(result["p"]),
+             "correction": "none (single omnibus test)", "alpha": alpha, "holds": bool(result["p"] < alpha),
+             "effect_size": {"name": "average rank (1 = best)", "value": result.get("average_ranks")},
+             "n": int(result["n_blocks"]), "note": ""}]
+
+
+def cv_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
+    """The 5x2cv claim between the two baselines."""
+    a_better = result["mean_difference"] >= 0
+    subject, obj = (result["model_a"], result["model_b"]) if a_better else (result["model_b"], result["model_a"])
+    sign = 1.0 if a_better else -1.0
+    return [{"id": f"5x2cv/{subject}-vs-{obj}", "family": "cv_5x2_baselines",
+             "statement": f"{subject} has a higher accuracy than {obj} under 5x2 cross-validation",
+             "subject": subject, "object": obj, "relation": "higher_accuracy", "test": result["test"],
+             "statistic_name": result["statistic_name"], "statistic": _num(result["statistic"]),
+             "p": _num(result["p"]), "p_corrected": _num(result["p"]), "correction": "none (single test)",
+             "alpha": alpha, "holds": bool(result["p"] < alpha),
+             "effect_size": {"name": "mean accuracy difference over the 10 folds (subject - object)",
+                             "value": _num(sign * result["mean_difference"]), "sd": _num(result["sd_difference"])},
+             "n": int(result["folds"]), "note": ""}]
+
+
+def untested(friedman: dict[str, Any], wilcoxon: pd.DataFrame) -> list[dict[str, Any]]:
+    """Tests that were not run or are undefined, with the reason, so the paper can say so."""
+    out = []
+    if friedman.get("status") != "tested":
+        out.append({"test": "Friedman (seeds as blocks)", "subjects": "architectures", "status": friedman["status"],
+                    "note": friedman["note"]})
+    if not wilcoxon.empty:
+        for _, r in wilcoxon[wilcoxon["status"] != "tested"].iterrows():
+            out.append({"test": "Wilcoxon signed-rank (seeds as pairs)", "subjects": f"{r['model_a']}, {r['model_b']}",
+                        "status": r["status"], "note": r["note"]})
+    return out
+
+
+def build_claims(mcnemar: pd.DataFrame, wilcoxon: pd.DataFrame, friedman: dict[str, Any],
+                 cv: dict[str, Any] | None, alpha: float) -> dict[str, Any]:
+    """Assemble ``claims.json``: tested claims, untested comparisons and the protocol in one place."""
+    claims = (mcnemar_claims(mcnemar, alpha) + friedman_claim(friedman, alpha)
+              + wilcoxon_claims(wilcoxon, friedman, alpha) + (cv_claim(cv, alpha) if cv else []))
+    return {"alpha": alpha, "n_claims": len(claims), "n_holding": sum(c["holds"] for c in claims),
+            "claims": claims, "untested": untested(friedman, wilcoxon)}

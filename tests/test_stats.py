@@ -1,0 +1,289 @@
+"""Known-answer tests of every statistic, and the bad inputs the statistics rules must reject clearly."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+from sklearn.metrics import f1_score
+
+from digitbench.stats import bootstrap as B
+from digitbench.stats import calibration as C
+from digitbench.stats import claims as K
+from digitbench.stats import comparisons as M
+from digitbench.stats import tests as T
+from digitbench.stats.predictions import Predictions, PredictionsError, Study, load_predictions, load_study
+
+
+def _model(name, y_true, accuracy, rng, kind="cnn", arch=None, seed=None, classes=10):
+    """Predictions that are right on about ``accuracy`` of the items, with softmax-like probabilities."""
+    wrong = rng.random(len(y_true)) > accuracy
+    y_pred = np.where(wrong, (y_true + rng.integers(1, classes, len(y_true))) % classes, y_true)
+    logits = rng.normal(0, 1, (len(y_true), classes))
+    logits[np.arange(len(y_true)), y_pred] += 4
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    return Predictions(name, kind, y_true, proba, arch, seed, source=f"{name}.npz")
+
+
+def synthetic_study(n_seeds=3, n=400, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 10, n)
+    baselines = [_model("logreg", y, 0.85, rng, "baseline"), _model("random_forest", y, 0.9, rng, "baseline")]
+    runs = [_model(f"{a}/seed{s}", y, acc + 0.01 * s, rng, "cnn", a, s)
+            for a, acc in (("enhanced_cnn", 0.93), ("resnet_inspired", 0.95), ("se_cnn", 0.9))
+            for s in range(1, n_seeds + 1)]
+    return Study(baselines, runs)
+
+
+def write_stats_outputs(tmp_path, n_seeds=3):
+    """All results/stats files of a synthetic study, written by the real code (used by the plotting tests)."""
+    study = synthetic_study(n_seeds)
+    models = study.baselines + study.runs + study.ensembles()
+    paths = {k: tmp_path / f"stats_{k}" for k in ("bootstrap.csv", "mcnemar.csv", "friedman.json", "ranks.csv",
+                                                   "wilcoxon.csv", "calibration.csv", "calibration_bins.csv")}
+    B.intervals_table(models, n_resamples=200, seed=1).to_csv(paths["bootstrap.csv"], index=False)
+    M.mcnemar_tables(study, "median_seed", n_resamples=200)[0].to_csv(paths["mcnemar.csv"], index=False)
+    runs = pd.DataFrame([{"architecture": r.architecture, "seed": r.seed, "accuracy": r.accuracy} for r in study.runs])
+    scores = M.seed_scores(runs)
+    ranks = T.average_ranks(scores)
+    paths["friedman.json"].write_text(json.dumps({**T.friedman(scores), "alpha": 0.05}))
+    ranks.rename("average_rank").rename_axis("architecture").reset_index().to_csv(paths["ranks.csv"], index=False)
+    T.wilcoxon_pairs(scores).to_csv(paths["wilcoxon.csv"], index=False)
+    summary, bins = C.calibration_tables(models, 15)
+    summary.to_csv(paths["calibration.csv"], index=False)
+    bins.to_csv(paths["calibration_bins.csv"], index=False)
+    return {"bootstrap": paths["bootstrap.csv"], "mcnemar": paths["mcnemar.csv"], "friedman": paths["friedman.json"],
+            "ranks": paths["ranks.csv"], "wilcoxon": paths["wilcoxon.csv"], "calibration": paths["calibration.csv"],
+            "calibration_bins": paths["calibration_bins.csv"]}
+
+
+# --- McNemar and Holm --------------------------------------------------------------------------------
+
+
+def _correct_vectors(both, only_a, only_b, neither):
+    a = np.array([1] * both + [1] * only_a + [0] * only_b + [0] * neither, bool)
+    b = np.array([1] * both + [0] * only_a + [1] * only_b + [0] * neither, bool)
+    return a, b
+
+
+def test_mcnemar_exact_matches_binomial_by_hand():
+    a, b = _correct_vectors(50, 10, 2, 5)
+    res = T.mcnemar(a, b)
+    # Two-sided exact: 2 * P(X <= 2), X ~ Binomial(12, 1/2) = 2 * (1 + 12 + 66) / 4096.
+    assert res["method"] == "exact binomial" and res["discordant"] == 12
+    assert res["p"] == pytest.approx(2 * 79 / 4096, rel=1e-12)
+
+
+def test_mcnemar_chi_square_with_continuity_correction_by_hand():
+    a, b = _correct_vectors(100, 30, 10, 5)
+    res = T.mcnemar(a, b)
+    chi2 = (abs(30 - 10) - 1) ** 2 / 40
+    assert res["method"].startswith("chi-square")
+    assert res["statistic"] == pytest.approx(chi2)
+    assert res["p"] == pytest.approx(math.erfc(math.sqrt(chi2 / 2)), rel=1e-9)  # chi2(1) survival by hand
+
+
+def test_mcnemar_identical_models_is_defined_and_says_so():
+    a, _ = _correct_vectors(20, 5, 0, 5)
+    res = T.mcnemar(a, a)
+    assert res["p"] == 1.0 and res["discordant"] == 0 and "never disagree" in res["note"]
+
+
+def test_holm_on_known_vector_and_untested_entries():
+    corrected, reject = T.holm([0.01, 0.04, 0.03, 0.005, np.nan], alpha=0.05)
+    np.testing.assert_allclose(corrected[:4], [0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(corrected[4]) and reject.tolist() == [True, False, False, True, False]
+
+
+# --- Bootstrap ---------------------------------------------------------------------------------------
+
+
+def test_vectorised_macro_f1_equals_scikit_learn():
+    rng = np.random.default_rng(3)
+    t, p = rng.integers(0, 10, 300), rng.integers(0, 9, 300)  # class 9 never predicted
+    counts = B._confusion_counts((t * 10 + p)[None, :], 10)[0]
+    assert B.macro_f1_from_counts(counts) == pytest.approx(f1_score(t, p, average="macro", zero_division=0))
+
+
+def test_accuracy_interval_equals_scipy_bca_of_the_mean_with_the_same_seed():
+    study = synthetic_study(n=500)
+    m = study.runs[0]
+    ours = B.metric_intervals(m, n_resamples=2000, seed=7).set_index("metric").loc["accuracy"]
+    ref = sps.bootstrap((m.correct.astype(float),), np.mean, n_resamples=2000, method="BCa",
+                        rng=np.random.default_rng(7)).confidence_interval
+    assert ours["estimate"] == pytest.approx(m.accuracy)
+    assert ours["ci_low"] == pytest.approx(ref.low) and ours["ci_high"] == pytest.approx(ref.high)
+    # and the width agrees with the normal approximation to within 15%
+    half = 1.96 * math.sqrt(m.accuracy * (1 - m.accuracy) / 500)
+    assert (ours["ci_high"] - ours["ci_low"]) == pytest.approx(2 * half, rel=0.15)
+
+
+def test_same_seed_gives_every_model_the_same_resamples():
+    study = synthetic_study(n=300)
+    a = B.metric_intervals(study.runs[0], 500, seed=11)
+    b = B.metric_intervals(study.runs[0], 500, seed=11)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_error_difference_of_identical_models_is_a_point_with_a_note():
+    m = synthetic_study(n=200).runs[0]
+    res = B.error_difference(m, m, 500, seed=1)
+    assert res["error_difference"] == res["ci_low"] == res["ci_high"] == 0.0
+    assert "point" in res["ci_note"]
+
+
+def test_error_difference_interval_brackets_the_estimate():
+    s = synthetic_study(n=400)
+    res = B.error_difference(s.baselines[0], s.runs[0], 1000, seed=1)
+    assert res["ci_low"] < res["error_difference"] < res["ci_high"]
+    assert res["error_difference"] == pytest.approx(s.runs[0].accuracy - s.baselines[0].accuracy)
+
+
+# --- Calibration -------------------------------------------------------------------------------------
+
+
+def test_ece_on_a_hand_computable_case():
+    y = np.array([0, 1, 0, 1])
+    proba = np.array([[0.9, 0.1], [0.9, 0.1], [0.3, 0.7], [0.3, 0.7]])
+    # bin (0.6, 0.7]: confidence 0.7, accuracy 0.5; bin (0.8, 0.9]: confidence 0.9, accuracy 0.5
+    assert C.expected_calibration_error(y, proba, n_bins=10) == pytest.approx(0.5 * 0.2 + 0.5 * 0.4)
+    bins = C.reliability_bins(y, proba, n_bins=10)
+    assert bins["count"].sum() == 4 and bins["accuracy"].isna().sum() == 8
+
+
+def test_perfectly_confident_and_right_has_zero_ece():
+    y = np.arange(10)
+    assert C.expected_calibration_error(y, np.eye(10)[y]) == 0.0
+
+
+# --- Friedman, Wilcoxon, ranks -----------------------------------------------------------------------
+
+
+def test_friedman_matches_the_rank_formula_without_ties():
+    scores = pd.DataFrame({"a": [0.9, 0.8, 0.95, 0.7], "b": [0.8, 0.85, 0.9, 0.6], "c": [0.7, 0.75, 0.85, 0.65]})
+    n, k = scores.shape
+    rank_sums = T.average_ranks(scores) * n
+    chi2 = 12 / (n * k * (k + 1)) * float(np.sum(rank_sums ** 2)) - 3 * n * (k + 1)
+    res = T.friedman(scores)
+    assert res["status"] == "tested" and res["statistic"] == pytest.approx(chi2)
+    assert res["p"] == pytest.approx(math.exp(-chi2 / 2))  # chi2 with 2 df: survival = exp(-x/2)
+    assert T.average_ranks(scores).to_dict() == pytest.approx({"a": 1.25, "b": 2.0, "c": 2.75})
+
+
+def test_friedman_with_too_few_seeds_or_constant_scores_says_why():
+    two = pd.DataFrame({"a": [0.9, 0.8], "b": [0.8, 0.7], "c": [0.7, 0.6]})
+    assert T.friedman(two)["status"] == "not_run" and "2 seed" in T.friedman(two)["note"]
+    same = pd.DataFrame({"a": [0.9] * 4, "b": [0.9] * 4, "c": [0.9] * 4})
+    res = T.friedman(same)
+    assert res["status"] == "undefined" and res["p"] is None
+
+
+def test_wilcoxon_exact_p_and_smallest_attainable_p():
+    scores = pd.DataFrame({"a": [0.91, 0.92, 0.93, 0.94, 0.95], "b": [0.90, 0.90, 0.90, 0.90, 0.90],
+                           "c": [0.90, 0.90, 0.90, 0.90, 0.90]})
+    table = T.wilcoxon_pairs(scores).set_index(["model_a", "model_b"])
+    ab = table.loc[("a", "b")]
+    assert ab["p"] == pytest.approx(2 / 32) and ab["min_attainable_p"] == pytest.approx(2 / 32)
+    assert table.loc[("b", "c"), "status"] == "undefined"  # all differences zero
+    assert ab["p_holm"] == pytest.approx(2 * 2 / 32)  # two tested pairs
+
+
+def test_seed_scores_require_a_complete_design():
+    runs = pd.DataFrame({"architecture": ["a", "a", "b"], "seed": [1, 2, 1], "accuracy": [0.9, 0.8, 0.7]})
+    with pytest.raises(ValueError, match="b seed 2"):
+        M.seed_scores(runs)
+
+
+# --- 5x2cv -------------------------------------------------------------------------------------------
+
+
+def test_5x2cv_f_statistic_recomputed_from_the_recorded_folds():
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.tree import DecisionTreeClassifier
+
+    x, y = load_iris(return_X_y=True)
+    res = T.cv_5x2(LogisticRegression(max_iter=500), DecisionTreeClassifier(random_state=0), x, y, seed=1)
+    d = np.array(res["accuracy_a"]) - np.array(res["accuracy_b"])
+    pairs = d.reshape(5, 2)
+    s2 = ((pairs - pairs.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
+    f = np.sum(d ** 2) / (2 * np.sum(s2))  # Alpaydin (1999), eq. for the combined F
+    assert res["folds"] == 10 and res["statistic"] == pytest.approx(f)
+    assert res["p"] == pytest.approx(sps.f.sf(f, 10, 5))
+    with pytest.raises(ValueError, match="Received: z_test"):
+        T.cv_5x2(LogisticRegression(), DecisionTreeClassifier(), x, y, 1, "z_test")
+
+
+# --- Predictions: loading, alignment, ensembles --------------------------------------------------------
+
+
+def _save(path, y, proba):
+    np.savez(path, y_true=y, y_pred=proba.argmax(1), proba=proba)
+    return str(path)
+
+
+def test_bad_predictions_are_named(tmp_path):
+    s = synthetic_study(n=50)
+    good = _save(tmp_path / "good.npz", s.runs[0].y_true, s.runs[0].proba)
+    short = _save(tmp_path / "short.npz", s.runs[0].y_true[:40], s.runs[0].proba[:40])
+    shuffled = _save(tmp_path / "shuffled.npz", s.runs[0].y_true[::-1], s.runs[0].proba)
+    with pytest.raises(PredictionsError, match="short.npz.*40 test predictions"):
+        load_study([good], ["logreg"], [short], [("se_cnn", 1)])
+    with pytest.raises(PredictionsError, match="shuffled.npz.*different order"):
+        load_study([good], ["logreg"], [shuffled], [("se_cnn", 1)])
+    with pytest.raises(PredictionsError, match="not found: .*missing.npz"):
+        load_predictions(tmp_path / "missing.npz", "x", "cnn")
+    np.savez(tmp_path / "nolabels.npz", proba=s.runs[0].proba)
+    with pytest.raises(PredictionsError, match="nolabels.npz lacks y_true"):
+        load_predictions(tmp_path / "nolabels.npz", "x", "cnn")
+
+
+def test_constant_predictor_gets_defined_statistics():
+    s = synthetic_study(n=300)
+    y = s.runs[0].y_true
+    const = Predictions("const", "baseline", y, np.tile(np.eye(10)[0], (len(y), 1)))
+    table = B.metric_intervals(const, 500, seed=1).set_index("metric")
+    assert table.loc["accuracy", "estimate"] == pytest.approx(np.mean(y == 0))
+    assert np.isfinite(table[["ci_low", "ci_high"]].to_numpy()).all()
+    assert T.mcnemar(const.correct, s.runs[0].correct)["p"] < 0.05
+
+
+def test_median_run_ensembles_and_best_run():
+    s = synthetic_study(n_seeds=2)
+    runs = s.runs_of("resnet_inspired")
+    lower = min(runs, key=lambda r: r.accuracy)
+    assert M.CHOICE_TEXT and s.representatives("median_seed")[1] is lower  # even count: lower middle
+    ensembles = s.ensembles()
+    assert [e.name for e in ensembles][-1] == "ensemble/all_cnns" and len(ensembles) == 4
+    np.testing.assert_allclose(ensembles[0].proba, (s.runs[0].proba + s.runs[1].proba) / 2)
+    assert s.best_run().accuracy == max(r.accuracy for r in s.runs)
+    with pytest.raises(ValueError, match="Received: mean"):
+        s.representatives("mean")
+
+
+# --- Claims ------------------------------------------------------------------------------------------
+
+
+def test_claims_follow_the_corrected_tests(tmp_path):
+    study = synthetic_study(n_seeds=3, n=400)
+    mcnemar, _ = M.mcnemar_tables(study, "median_seed", n_resamples=300)
+    runs = pd.DataFrame([{"architecture": r.architecture, "seed": r.seed, "accuracy": r.accuracy} for r in study.runs])
+    scores = M.seed_scores(runs)
+    out = K.build_claims(mcnemar, T.wilcoxon_pairs(scores), T.friedman(scores), None, 0.05)
+    json.dumps(out)  # serialisable
+    assert out["n_claims"] == len(out["claims"]) == len(mcnemar) + 1 + 3
+    for c in out["claims"]:
+        assert c["test"] and c["statistic_name"] and "p_corrected" in c
+        if c["family"].startswith("mcnemar"):
+            row = mcnemar[(mcnemar["model_a"].isin([c["subject"], c["object"]]))
+                          & (mcnemar["model_b"].isin([c["subject"], c["object"]]))
+                          & (mcnemar["family"] == c["family"].removeprefix("mcnemar_"))].iloc[0]
+            assert c["holds"] == bool(row["p_holm"] < 0.05)
+            assert c["effect_size"]["value"] <= 0  # the subject is the model with fewer errors
+            assert c["effect_size"]["ci_low"] <= c["effect_size"]["ci_high"]
+        if c["family"] == "wilcoxon_seeds":
+            assert not c["holds"] and "smallest attainable p" in c["note"]  # 3 seeds: p >= 0.25

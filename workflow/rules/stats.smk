@@ -1,0 +1,155 @@
+# Statistical evaluation: every rule reads saved predictions or tables, none trains.
+STATS_CODE = package_code("stats/__init__.py", "stats/predictions.py", "stats/bootstrap.py", "stats/tests.py")
+RUN_KEYS = [[arch, seed] for arch in ARCHITECTURES for seed in SEEDS]  # the order of expand() in study_predictions()
+
+
+rule bootstrap_metrics:
+    input:
+        unpack(study_predictions),
+        code=STATS_CODE,
+    output:
+        table="results/stats/bootstrap_metrics.csv",
+    params:
+        baselines=BASELINES,
+        runs=RUN_KEYS,
+        n_resamples=config["stats"]["n_resamples"],
+        confidence=config["stats"]["confidence"],
+        seed=config["seed"],
+    log:
+        "results/logs/stats/bootstrap_metrics.log",
+    benchmark:
+        "results/benchmarks/stats/bootstrap_metrics.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/bootstrap_metrics.py"
+
+
+rule test_mcnemar:
+    input:
+        unpack(study_predictions),
+        code=STATS_CODE + package_code("stats/comparisons.py"),
+    output:
+        tests="results/stats/mcnemar.csv",
+        models="results/stats/mcnemar_models.csv",
+    params:
+        baselines=BASELINES,
+        runs=RUN_KEYS,
+        cnn_predictions=config["stats"]["cnn_predictions"],
+        alpha=config["stats"]["alpha"],
+        exact_below=config["stats"]["mcnemar_exact_below"],
+        n_resamples=config["stats"]["n_resamples"],
+        seed=config["seed"],
+    log:
+        "results/logs/stats/test_mcnemar.log",
+    benchmark:
+        "results/benchmarks/stats/test_mcnemar.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/test_mcnemar.py"
+
+
+rule compute_calibration:
+    input:
+        unpack(study_predictions),
+        code=STATS_CODE + package_code("stats/calibration.py"),
+    output:
+        summary="results/stats/calibration.csv",
+        bins="results/stats/calibration_bins.csv",
+    params:
+        baselines=BASELINES,
+        runs=RUN_KEYS,
+        n_bins=config["stats"]["calibration_bins"],
+    log:
+        "results/logs/stats/compute_calibration.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/compute_calibration.py"
+
+
+rule summarize_seeds:
+    input:
+        code=package_code("stats/comparisons.py"),
+        runs=rules.summarize_cnns.output.runs,
+        calibration=rules.compute_calibration.output.summary,
+    output:
+        table="results/stats/seed_summary.csv",
+    params:
+        metrics=["accuracy", "macro_f1", "top3_accuracy", "top5_accuracy", "loss", "training_seconds",
+                 "inference_ms_per_image"],
+    log:
+        "results/logs/stats/summarize_seeds.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/summarize_seeds.py"
+
+
+rule test_seeds:
+    input:
+        code=package_code("stats/tests.py", "stats/comparisons.py"),
+        runs=rules.summarize_cnns.output.runs,
+    output:
+        friedman="results/stats/friedman.json",
+        wilcoxon="results/stats/wilcoxon.csv",
+        ranks="results/stats/ranks.csv",
+    params:
+        architectures=ARCHITECTURES,
+        alpha=config["stats"]["alpha"],
+        min_seeds=config["stats"]["min_seeds"],
+    log:
+        "results/logs/stats/test_seeds.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/test_seeds.py"
+
+
+rule test_baselines_5x2cv:
+    input:
+        code=package_code("stats/tests.py", "baselines.py", "preprocess.py"),
+        data=rules.download_mnist.output.npz,
+    output:
+        result="results/stats/baseline_5x2cv.json",
+    params:
+        models=BASELINES,
+        test=config["stats"]["baseline_test"],
+        seed=config["seed"],
+        train_size=config["baselines"]["train_size"],
+        preprocessing=config["preprocessing"]["method"],
+        robust_percentiles=config["preprocessing"]["robust_percentiles"],
+        logreg_max_iter=config["baselines"]["logreg_max_iter"],
+        logreg_strategy=config["baselines"]["logreg_strategy"],
+        logreg_c=config["baselines"]["logreg_c"],
+        rf_n_estimators=config["baselines"]["rf_n_estimators"],
+    threads: config["baselines"]["threads"]
+    log:
+        "results/logs/stats/test_baselines_5x2cv.log",
+    benchmark:
+        "results/benchmarks/stats/test_baselines_5x2cv.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/test_baselines_5x2cv.py"
+
+
+rule collect_claims:
+    input:
+        code=package_code("stats/claims.py"),
+        mcnemar=rules.test_mcnemar.output.tests,
+        wilcoxon=rules.test_seeds.output.wilcoxon,
+        friedman=rules.test_seeds.output.friedman,
+        # The 5x2cv test compares exactly two baselines; with one configured there is nothing to test.
+        cv=rules.test_baselines_5x2cv.output.result if len(BASELINES) == 2 else [],
+    output:
+        claims="results/stats/claims.json",
+    params:
+        alpha=config["stats"]["alpha"],
+    log:
+        "results/logs/stats/collect_claims.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/collect_claims.py"

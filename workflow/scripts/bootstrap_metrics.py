@@ -1,0 +1,16 @@
+"""Rule bootstrap_metrics: BCa intervals of every model's test metrics, on shared bootstrap resamples."""
+
+from digitbench.logs import setup_script_logging
+from digitbench.stats.bootstrap import intervals_table
+from digitbench.stats.predictions import load_study
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+i, p = snakemake.input, snakemake.params
+
+study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+models = study.baselines + study.runs + study.ensembles()
+log.info("bootstrapping %d models x %d resamples (BCa, %.0f%%)", len(models), p.n_resamples, 100 * p.confidence)
+table = intervals_table(models, p.n_resamples, p.seed, p.confidence)
+table.to_csv(snakemake.output.table, index=False)
+log.info("\n%s", table[table["metric"] == "accuracy"].to_string(index=False))

@@ -1,0 +1,26 @@
+"""Rule collect_claims: every comparative statement of the paper with its test, corrected p and effect size."""
+
+import json
+
+import pandas as pd
+
+from digitbench.logs import setup_script_logging
+from digitbench.stats.claims import build_claims
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+i = snakemake.input
+
+
+def read_json(path):
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+cv = read_json(i.cv) if i.get("cv") else None
+claims = build_claims(pd.read_csv(i.mcnemar), pd.read_csv(i.wilcoxon), read_json(i.friedman), cv,
+                      snakemake.params.alpha)
+with open(snakemake.output.claims, "w", encoding="utf-8") as fh:
+    json.dump(claims, fh, indent=2)
+log.info("%d claims, %d hold at alpha %.3g; %d comparisons untested", claims["n_claims"], claims["n_holding"],
+         claims["alpha"], len(claims["untested"]))

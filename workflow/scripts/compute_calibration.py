@@ -1,0 +1,15 @@
+"""Rule compute_calibration: expected calibration error and reliability bins of every model."""
+
+from digitbench.logs import setup_script_logging
+from digitbench.stats.calibration import calibration_tables
+from digitbench.stats.predictions import load_study
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+i, o, p = snakemake.input, snakemake.output, snakemake.params
+
+study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+summary, bins = calibration_tables(study.baselines + study.runs + study.ensembles(), p.n_bins)
+summary.to_csv(o.summary, index=False)
+bins.to_csv(o.bins, index=False)
+log.info("ECE with %d bins:\n%s", p.n_bins, summary[["model", "ece", "accuracy", "confidence"]].to_string(index=False))

@@ -1,0 +1,16 @@
+"""Rule test_mcnemar: McNemar between every pair of models and between ensembles and the best run."""
+
+from digitbench.logs import setup_script_logging
+from digitbench.stats.comparisons import mcnemar_tables
+from digitbench.stats.predictions import load_study
+
+snakemake = snakemake  # noqa: F821 -- injected by Snakemake
+log = setup_script_logging(snakemake.log[0], snakemake.rule)
+i, o, p = snakemake.input, snakemake.output, snakemake.params
+
+study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+tests, models = mcnemar_tables(study, p.cnn_predictions, p.alpha, p.n_resamples, p.seed, p.exact_below)
+tests.to_csv(o.tests, index=False)
+models.to_csv(o.models, index=False)
+log.info("compared predictions:\n%s", models.to_string(index=False))
+log.info("\n%s", tests[["family", "model_a", "model_b", "discordant", "method", "p", "p_holm"]].to_string(index=False))
