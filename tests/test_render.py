@@ -314,7 +314,7 @@ out.mkdir(parents=True, exist_ok=True)
 print("pandoc to:", fmt)
 if fmt == "html":
     (out / "index.html").write_text(
-        '<html><body><h1>Quarto report</h1><p>See Figure 1.</p>'
+        '<html><body><h1>Quarto report</h1><p>See Figure 1: 60,000 and 10,000 images, 99.12%.</p>'
         + '<img src="data:image/png;base64,iVBORw0KGgo=">' * 2 + '</body></html>')
 else:
     shutil.copyfile(os.environ["FAKE_QUARTO_PDF"], out / "index.pdf")

@@ -66,11 +66,57 @@ def test_report_states_baseline_accuracies_from_results(smoke_run):
 
 def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
     for kind, text in _report_texts(smoke_run).items():
-        for needle in ("Introduction", "Data", "Classical baselines", "References", "Appendix",
-                       "Gradient-based learning applied to document recognition", "Fashion-MNIST"):
+        for needle in ("Introduction", "Related work", "Data", "Methods", "Results", "Discussion", "Limitations",
+                       "Conclusion", "References", "Appendix", "Reproducibility checklist", "Significance",
+                       "Ensembles", "Calibration", "Gradient-based learning applied to document recognition",
+                       "Fashion-MNIST"):
             assert needle in text, f"{needle!r} missing from the {kind} report"
         for bad in ("{{<", "[@", "@fig-", "@tbl-", "??"):
             assert bad not in text, f"{bad!r} left in the {kind} report"
+
+
+def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
+    import re
+
+    text = _report_texts(smoke_run)["pdf"]
+    numbered = ["1 Introduction", "2 Related work", "3 Data", "4 Methods", "5 Results", "6 Discussion",
+                "7 Limitations", "8 Conclusion"]
+    positions = [text.find(h) for h in numbered]
+    assert all(p >= 0 for p in positions) and positions == sorted(positions), dict(zip(numbered, positions))
+    references = text[text.rfind("References"):]
+    assert len(set(re.findall(r"\[(\d+)\] ", references))) >= 25
+
+
+def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path):
+    from digitbench.report.render import html_text
+    from digitbench.report.stats_variables import claim_sentence
+
+    work = tmp_path / "changed"
+    shutil.copytree(smoke_run, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
+    path = work / "results/stats/mcnemar.csv"
+    tests = pd.read_csv(path)
+    row = tests[(tests["family"] == "models") & tests["reject"]].index[0]
+    pair = {tests.loc[row, "model_a"], tests.loc[row, "model_b"]}
+
+    def claim_for_pair():
+        claims = json.loads((work / "results/stats/claims.json").read_text())["claims"]
+        return next(c for c in claims if c["family"] == "mcnemar_models" and {c["subject"], c["object"]} == pair)
+
+    def html():
+        return html_text(work / "results/report/digitbench.html").replace("\u2212", "-")
+
+    before = claim_for_pair()
+    assert before["holds"] and claim_sentence(before).replace("`", "") in html()
+    tests.loc[row, ["p", "p_holm"]] = 0.5
+    tests.loc[row, "reject"] = False
+    tests.to_csv(path, index=False)  # as if the test had come out the other way
+    proc = snakemake(work, "results/report/digitbench.html", "--configfile", ".test/config.yaml")
+    assert "collect_claims" in proc.stderr and "train_cnn" not in proc.stderr
+    after = claim_for_pair()
+    assert not after["holds"] and after["p_corrected"] == 0.5
+    sentence = claim_sentence(after).replace("`", "")
+    assert "not significant" in sentence and sentence in html()
+    assert claim_sentence(before).replace("`", "") not in html()
 
 
 def test_report_states_cnn_results_from_results(smoke_run):

@@ -16,6 +16,10 @@ REPORT_FIGURES = [
     "cnn_confusion_best",
     "cnn_per_class_f1",
     "cnn_confident_errors",
+    "stats_accuracy_intervals",
+    "stats_mcnemar_matrix",
+    "stats_critical_difference",
+    "stats_reliability",
 ] + [f"baseline_confusion_{model}" for model in BASELINES]
 
 REPORT_TABLES = [
@@ -27,39 +31,76 @@ REPORT_TABLES = [
     "config",
     "cnn_results",
     "cnn_architectures",
+    "main_results",
+    "significance",
+    "ensembles",
+    "calibration",
+    "published",
+    "targets",
 ]
+
+REPORT_TEXTS = [
+    "mcnemar_models",
+    "mcnemar_ensembles",
+    "wilcoxon_seeds",
+    "friedman_seeds",
+    "cv_5x2_baselines",
+    "untested",
+]
+
+# The results files the report's numbers come from: read by collect_report_variables, and read
+# again by render_report, which re-derives every variable, table and sentence and refuses to
+# publish a report whose generated files differ from them.
+REPORT_RESULTS = dict(
+    eda_summary=rules.compute_eda.output.summary,
+    class_distribution=rules.compute_eda.output.class_distribution,
+    class_statistics=rules.compute_eda.output.class_statistics,
+    pixel_statistics=rules.compute_eda.output.pixel_statistics,
+    baseline_metrics=rules.summarize_baselines.output.metrics,
+    cnn_summary=rules.summarize_cnns.output.summary,
+    cnn_runs=rules.summarize_cnns.output.runs,
+    cnn_best=rules.summarize_cnns.output.best,
+    cnn_architectures=rules.describe_architectures.output.table,
+    bootstrap=rules.bootstrap_metrics.output.table,
+    mcnemar=rules.test_mcnemar.output.tests,
+    mcnemar_models=rules.test_mcnemar.output.models,
+    friedman=rules.test_seeds.output.friedman,
+    wilcoxon=rules.test_seeds.output.wilcoxon,
+    calibration=rules.compute_calibration.output.summary,
+    claims=rules.collect_claims.output.claims,
+)
+REPORT_BENCHMARKS = [
+    rules.download_mnist.benchmark,
+    rules.compute_eda.benchmark,
+    *expand(rules.fit_baseline.benchmark, model=BASELINES),
+    *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
+    rules.bootstrap_metrics.benchmark,
+    rules.test_mcnemar.benchmark,
+    *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
+]
+REPORT_CODE = package_code(
+    "report/variables.py",
+    "report/tables.py",
+    "report/provenance.py",
+    "report/literature.py",
+    "report/cnn_variables.py",
+    "report/stats_variables.py",
+)
 
 
 rule collect_report_variables:
     input:
-        code=package_code(
-            "report/variables.py",
-            "report/tables.py",
-            "report/provenance.py",
-            "report/literature.py",
-            "report/cnn_variables.py",
-        ),
-        eda_summary=rules.compute_eda.output.summary,
-        class_distribution=rules.compute_eda.output.class_distribution,
-        class_statistics=rules.compute_eda.output.class_statistics,
-        pixel_statistics=rules.compute_eda.output.pixel_statistics,
-        baseline_metrics=rules.summarize_baselines.output.metrics,
-        cnn_summary=rules.summarize_cnns.output.summary,
-        cnn_runs=rules.summarize_cnns.output.runs,
-        cnn_best=rules.summarize_cnns.output.best,
-        cnn_architectures=rules.describe_architectures.output.table,
-        benchmarks=[
-            rules.download_mnist.benchmark,
-            rules.compute_eda.benchmark,
-            *expand(rules.fit_baseline.benchmark, model=BASELINES),
-            *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
-        ],
+        **REPORT_RESULTS,
+        code=REPORT_CODE,
+        benchmarks=REPORT_BENCHMARKS,
     output:
         variables="report/_variables.yml",
         tables=expand("report/_generated/tables/{table}.md", table=REPORT_TABLES),
+        texts=expand("report/_generated/text/{text}.md", text=REPORT_TEXTS),
     params:
         config=config,
         commit=git_commit(workflow.basedir),
+        figures=REPORT_FIGURES,
     log:
         "results/logs/report/collect_report_variables.log",
     conda:
@@ -77,9 +118,14 @@ rule render_report:
             "report/crossref.py",
             "report/checks.py",
             "report/metadata.py",
-        ),
+            "report/validate.py",
+        )
+        + REPORT_CODE,
+        **REPORT_RESULTS,
+        benchmarks=REPORT_BENCHMARKS,
         variables=rules.collect_report_variables.output.variables,
         tables=rules.collect_report_variables.output.tables,
+        texts=rules.collect_report_variables.output.texts,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
         sources=["report/_quarto.yml", "report/references.bib", "report/ieee.csl", *glob_report_sources()],
     output:
@@ -92,6 +138,8 @@ rule render_report:
         authors=config["report"]["authors"],
         profile=config["profile"],
         commit=git_commit(workflow.basedir),
+        config=config,
+        figure_names=REPORT_FIGURES,
     log:
         "results/logs/report/render_report.log",
     benchmark:

@@ -39,6 +39,7 @@ rule test_mcnemar:
         alpha=config["stats"]["alpha"],
         exact_below=config["stats"]["mcnemar_exact_below"],
         n_resamples=config["stats"]["n_resamples"],
+        confidence=config["stats"]["confidence"],
         seed=config["seed"],
     log:
         "results/logs/stats/test_mcnemar.log",

@@ -1,7 +1,9 @@
 """Rule bootstrap_metrics: BCa intervals of every model's test metrics, on shared bootstrap resamples."""
 
 from digitbench.logs import setup_script_logging
-from digitbench.stats.bootstrap import intervals_table
+import pandas as pd
+
+from digitbench.stats.bootstrap import intervals_table, seed_mean_intervals
 from digitbench.stats.predictions import load_study
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
@@ -12,5 +14,7 @@ study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k)
 models = study.baselines + study.runs + study.ensembles()
 log.info("bootstrapping %d models x %d resamples (BCa, %.0f%%)", len(models), p.n_resamples, 100 * p.confidence)
 table = intervals_table(models, p.n_resamples, p.seed, p.confidence)
+by_arch = {a: study.runs_of(a) for a in study.architectures}
+table = pd.concat([table, seed_mean_intervals(by_arch, p.n_resamples, p.seed, p.confidence)], ignore_index=True)
 table.to_csv(snakemake.output.table, index=False)
 log.info("\n%s", table[table["metric"] == "accuracy"].to_string(index=False))

@@ -1,19 +1,15 @@
-"""Rule collect_report_variables: every number the report quotes, as _variables.yml and tables."""
+"""Rule collect_report_variables: every number the report quotes, as _variables.yml, tables and sentences."""
 
 from pathlib import Path
 
 from digitbench.logs import setup_script_logging
-from digitbench.report.variables import ReportInputs, build, write
+from digitbench.report.variables import build, inputs_from, write
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
+o, p = snakemake.output, snakemake.params
 
-i = snakemake.input
-inputs = ReportInputs(
-    eda_summary=i.eda_summary, class_distribution=i.class_distribution, class_statistics=i.class_statistics,
-    pixel_statistics=i.pixel_statistics, baseline_metrics=i.baseline_metrics, cnn_summary=i.cnn_summary,
-    cnn_runs=i.cnn_runs, cnn_best=i.cnn_best, cnn_architectures=i.cnn_architectures, benchmarks=list(i.benchmarks),
-)
-variables, tables = build(inputs, snakemake.params.config, snakemake.params.commit)
-write(variables, tables, snakemake.output.variables, Path(snakemake.output.tables[0]).parent)
-log.info("wrote %s and %d tables", snakemake.output.variables, len(tables))
+inputs = inputs_from(snakemake.input, figures=list(p.figures), tables=[Path(t).stem for t in o.tables])
+variables, tables, texts = build(inputs, p.config, p.commit)
+write(variables, tables, o.variables, Path(o.tables[0]).parent, texts, Path(o.texts[0]).parent)
+log.info("wrote %s, %d tables and %d generated texts", o.variables, len(tables), len(texts))

@@ -11,7 +11,7 @@ import pandas as pd
 
 from digitbench.plotting.style import PALETTE
 
-KIND_COLOURS = {"baseline": PALETTE[7], "cnn": PALETTE[0], "ensemble": PALETTE[3]}
+KIND_COLOURS = {"baseline": PALETTE[7], "cnn": PALETTE[0], "seed_mean": PALETTE[2], "ensemble": PALETTE[3]}
 
 
 def _message(text: str, size: tuple[float, float] = (5.5, 1.6)) -> plt.Figure:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from digitbench.report import fallback
+from digitbench.report import fallback, validate
 from digitbench.report.checks import check_rendered, html_text, pdf_text
 from digitbench.report.errors import ReportError
 
@@ -186,6 +186,9 @@ def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Pat
         else:
             expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
         check_rendered(html, pdf, expected_figures=expected)
+        checked = validate.check_numbers(project_dir, html, pdf)
+        logger.info("checks passed: no unresolved markup, %s figures, %d numeric values found in both texts",
+                    expected if expected is not None else "uncounted", checked)
         _commit([(html, html_out), (pdf, pdf_out)])
 
 
@@ -220,6 +223,7 @@ def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | 
             logger.info("rendering %s with %s", project_dir, chosen)
             if not (project_dir / "_quarto.yml").is_file():
                 raise ReportError(f"{project_dir} is not a Quarto project (no _quarto.yml).")
+            validate.check_sources(project_dir)
             _render_checked(chosen, project_dir, html_out, pdf_out, logger)
         except ReportError as exc:
             logger.error("report render failed; previous outputs left untouched: %s", exc)

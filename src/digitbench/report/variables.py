@@ -14,8 +14,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from digitbench.report import cnn_variables
-from digitbench.report.literature import BASELINE_ANCHORS
+from digitbench.report import cnn_variables, stats_variables
+from digitbench.report.literature import BASELINE_ANCHORS, published_table_rows, published_variables
 from digitbench.report.provenance import benchmark_table, hardware, package_versions, wall_minutes
 from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
 
@@ -46,6 +46,9 @@ class ReportInputs:
     cnn_best: str
     cnn_architectures: str
     benchmarks: list[str] = field(default_factory=list)
+    stats: stats_variables.StatsInputs | None = None
+    figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
+    tables: list[str] = field(default_factory=list)  # names of the generated tables, same
 
 
 def _data_variables(inputs: ReportInputs) -> dict[str, Any]:
@@ -93,8 +96,33 @@ def _baseline_variables(metrics: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
-def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """Build the report variables and the Markdown tables.
+def _published_table(cnn_summary: pd.DataFrame) -> str:
+    rows = [{"method": r["method"], "error": f"{r['error_pct']:.2f}", "source": f"[@{r['cite']}]", "note": r["note"]}
+            for r in published_table_rows()]
+    best = cnn_summary.sort_values("accuracy_mean", ascending=False).iloc[0]
+    rows.append({"method": f"This study: `{best['architecture']}` (mean of {int(best['n_seeds'])} seeds)",
+                 "error": f"{100 * (1 - best['accuracy_mean']):.2f}", "source": "this report",
+                 "note": "profile and training budget in the Methods section"})
+    return markdown_table(pd.DataFrame(rows), "Published MNIST test errors, as reported by their authors, next to "
+                          "this study's best architecture.", "tbl-published",
+                          headers={"method": "Method", "error": "Test error (%)", "source": "Source", "note": "Note"},
+                          align={"error": "r"})
+
+
+def _targets_table(figures: list[str], tables: list[str]) -> str:
+    rows = [{"item": f"figure `{name}`", "target": f"`results/figures/{name}.pdf` (and `.png`)",
+             "command": f"`snakemake --cores 1 results/figures/{name}.pdf`"} for name in figures]
+    rows += [{"item": f"table `{name}`", "target": f"`report/_generated/tables/{name}.md`",
+              "command": f"`snakemake --cores 1 report/_generated/tables/{name}.md`"} for name in tables]
+    return markdown_table(pd.DataFrame(rows, columns=["item", "target", "command"]),
+                          "The Snakemake target that regenerates each figure and table of this report; Snakemake "
+                          "reruns only the jobs whose inputs changed, so none of these retrains a model.",
+                          "tbl-targets", headers={"item": "Figure or table", "target": "File", "command": "Command"})
+
+
+def build(inputs: ReportInputs, config: dict[str, Any],
+          commit: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Build the report variables, the Markdown tables and the generated sentences.
 
     Args:
         inputs: Results files.
@@ -102,8 +130,8 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
         commit: Git commit the results were produced at.
 
     Returns:
-        ``(variables, tables)``: the nested mapping for ``_variables.yml`` and a mapping of table
-        name to Markdown text.
+        ``(variables, tables, texts)``: the nested mapping for ``_variables.yml``, table name to
+        Markdown table, and text name to generated Markdown prose (sentences from ``claims.json``).
     """
     metrics = pd.read_csv(inputs.baseline_metrics)
     runtimes = benchmark_table(inputs.benchmarks)
@@ -128,6 +156,14 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
     cnn_vars, cnn_tables = cnn_variables.build(inputs.cnn_summary, inputs.cnn_runs, inputs.cnn_best,
                                                inputs.cnn_architectures, config["training"])
     variables["cnn"] = cnn_vars
+    texts: dict[str, str] = {}
+    if inputs.stats is not None:
+        variables["stats"], stats_tables, texts = stats_variables.build(
+            inputs.stats, pd.read_csv(inputs.cnn_summary), metrics, config["stats"])
+        cnn_tables.update(stats_tables)
+    variables["literature"] = published_variables()
+    cnn_tables["published"] = _published_table(pd.read_csv(inputs.cnn_summary))
+    cnn_tables["targets"] = _targets_table(inputs.figures, inputs.tables)
     tables = {
         "class_distribution": markdown_table(
             pd.read_csv(inputs.class_distribution), "Images per digit in the training and test sets.",
@@ -163,11 +199,12 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str) -> tuple[di
         "config": "```yaml\n" + yaml.safe_dump(config, sort_keys=False, width=100) + "```\n",
         **cnn_tables,
     }
-    return variables, tables
+    return variables, tables, texts
 
 
-def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str | Path, table_dir: str | Path) -> None:
-    """Write ``_variables.yml`` and one ``<name>.md`` per table."""
+def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str | Path, table_dir: str | Path,
+          texts: dict[str, str] | None = None, text_dir: str | Path | None = None) -> None:
+    """Write ``_variables.yml``, one ``<name>.md`` per table and one ``<name>.md`` per generated text."""
     Path(variables_path).parent.mkdir(parents=True, exist_ok=True)
     with open(variables_path, "w", encoding="utf-8") as fh:
         yaml.safe_dump(variables, fh, sort_keys=False, allow_unicode=True, width=1000)
@@ -175,3 +212,21 @@ def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str
     table_dir.mkdir(parents=True, exist_ok=True)
     for name, text in tables.items():
         (table_dir / f"{name}.md").write_text(text, encoding="utf-8")
+    if texts:
+        text_dir = Path(text_dir or table_dir)
+        text_dir.mkdir(parents=True, exist_ok=True)
+        for name, text in texts.items():
+            (text_dir / f"{name}.md").write_text(text, encoding="utf-8")
+
+
+def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInputs:
+    """``ReportInputs`` from a rule's named inputs (the keys of ``REPORT_RESULTS`` in report.smk)."""
+    stats = stats_variables.StatsInputs(
+        bootstrap=named.bootstrap, mcnemar=named.mcnemar, mcnemar_models=named.mcnemar_models,
+        friedman=named.friedman, wilcoxon=named.wilcoxon, calibration=named.calibration, claims=named.claims)
+    return ReportInputs(
+        eda_summary=named.eda_summary, class_distribution=named.class_distribution,
+        class_statistics=named.class_statistics, pixel_statistics=named.pixel_statistics,
+        baseline_metrics=named.baseline_metrics, cnn_summary=named.cnn_summary, cnn_runs=named.cnn_runs,
+        cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
+        stats=stats, figures=figures, tables=tables)

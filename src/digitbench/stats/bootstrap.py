@@ -119,6 +119,26 @@ def error_difference(a: Predictions, b: Predictions, n_resamples: int = 2000, se
             "ci_note": notes[0]}
 
 
+def seed_mean_intervals(runs_by_architecture: dict[str, list[Predictions]], n_resamples: int = 2000,
+                        seed: int = 42, confidence: float = 0.95) -> pd.DataFrame:
+    """Interval of each architecture's mean test accuracy over its seeds, from resampling test items.
+
+    The statistic is the accuracy averaged over seeds, i.e. the mean of each item's share of
+    correct seeds; its interval reflects test-set sampling only (seed-to-seed spread is the SD).
+    """
+    rows = []
+    for arch, runs in runs_by_architecture.items():
+        check_aligned(runs)
+        share = np.mean([r.correct for r in runs], axis=0).astype(np.float64)
+        estimate, low, high, notes = _interval((share,), lambda x, axis=-1: np.mean(x, axis=axis), n_resamples,
+                                               seed, confidence)
+        rows.append({"model": f"seeds/{arch}", "kind": "seed_mean", "architecture": arch, "seed": None,
+                     "metric": "accuracy", "estimate": estimate[0], "ci_low": low[0], "ci_high": high[0],
+                     "confidence": confidence, "n_resamples": n_resamples, "n_test": len(share), "method": "BCa",
+                     "note": notes[0] or f"mean over {len(runs)} seeds"})
+    return pd.DataFrame(rows)
+
+
 def intervals_table(models: list[Predictions], n_resamples: int = 2000, seed: int = 42,
                     confidence: float = 0.95) -> pd.DataFrame:
     """``metric_intervals`` of every model in one long table with model, kind, architecture and seed."""

@@ -42,7 +42,8 @@ def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
                 "holds": bool(not equal and r["p_holm"] < alpha),
                 "effect_size": {"name": "difference in test error rate (subject - object)",
                                 "value": _num(sign * r["error_difference"]), "ci_low": _num(ci[0]),
-                                "ci_high": _num(ci[1]), "ci_method": "paired bootstrap, BCa"},
+                                "ci_high": _num(ci[1]), "ci_level": _num(r.get("confidence", 0.95)),
+                                "ci_method": "paired bootstrap, BCa"},
                 "n": int(r["n_test"]), "discordant": int(r["discordant"]), "note": r.get("note", "") or "",
             })
     return claims

@@ -16,23 +16,24 @@ CHOICE_TEXT = {"median_seed": "the median-accuracy seed of each architecture (lo
 
 
 def mcnemar_family(models: list[tuple[str, Predictions]], pairs: list[tuple[int, int]], family: str,
-                   alpha: float, n_resamples: int, seed: int, exact_below: int) -> pd.DataFrame:
+                   alpha: float, n_resamples: int, seed: int, exact_below: int,
+                   confidence: float = 0.95) -> pd.DataFrame:
     """McNemar test, Holm correction over ``pairs`` and the paired-bootstrap error difference of each pair."""
     rows = []
     for i, j in pairs:
         (name_a, a), (name_b, b) = models[i], models[j]
         test = mcnemar(a.correct, b.correct, exact_below)
-        diff = error_difference(a, b, n_resamples, seed)
+        diff = error_difference(a, b, n_resamples, seed, confidence)
         rows.append({"family": family, "model_a": name_a, "model_b": name_b, "predictions_a": a.name,
                      "predictions_b": b.name, "n_test": len(a.y_true), **test, "error_a": 1 - a.accuracy,
-                     "error_b": 1 - b.accuracy, **diff})
+                     "error_b": 1 - b.accuracy, **diff, "confidence": confidence})
     table = pd.DataFrame(rows)
     table["p_holm"], table["reject"] = holm(table["p"].to_numpy(), alpha)
     return table
 
 
 def mcnemar_tables(study: Study, choice: str, alpha: float = 0.05, n_resamples: int = 2000, seed: int = 42,
-                   exact_below: int = 25) -> tuple[pd.DataFrame, pd.DataFrame]:
+                   exact_below: int = 25, confidence: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Both McNemar families of the study.
 
     ``models``: every pair among the baselines and one prediction set per architecture (``choice``:
@@ -45,12 +46,12 @@ def mcnemar_tables(study: Study, choice: str, alpha: float = 0.05, n_resamples: 
     reps = [(r.architecture, r) for r in study.representatives(choice)]
     compared = [(b.name, b) for b in study.baselines] + reps
     table = mcnemar_family(compared, list(itertools.combinations(range(len(compared)), 2)), "models", alpha,
-                           n_resamples, seed, exact_below)
+                           n_resamples, seed, exact_below, confidence)
     best = study.best_run()
     ensembles = [(e.name, e) for e in study.ensembles()]
     family = [(best.name, best)] + ensembles
     ens_table = mcnemar_family(family, [(k, 0) for k in range(1, len(family))], "ensembles", alpha, n_resamples,
-                               seed, exact_below)
+                               seed, exact_below, confidence)
     models = pd.DataFrame(
         [{"model": name, "predictions": p.name, "kind": p.kind, "accuracy": p.accuracy,
           "stands_for": "the baseline itself" if p.kind == "baseline" else CHOICE_TEXT[choice]}

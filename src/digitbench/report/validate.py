@@ -1,0 +1,168 @@
+"""Checks that make the report prove its numbers: before rendering and after it.
+
+* ``check_sources``: every ``{{< var >}}`` key is defined and every citation key is in the
+  bibliography (either renderer would otherwise print a placeholder).
+* ``check_generated``: the generated variables, tables and sentences equal what the results
+  files give now, so a hand-edited or stale number in ``_generated`` cannot be published.
+* ``check_numbers``: every variable value with a digit in it appears in the rendered HTML and
+  PDF text, so a number that rendering lost or changed is caught.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from digitbench.report.checks import html_text, pdf_text
+from digitbench.report.errors import ReportError
+
+VAR_RE = re.compile(r"\{\{<\s*var\s+([^\s>]+)\s*>\}\}")
+# Pandoc citation keys; @fig-/@tbl-/@sec-/@eq- are cross-references, and an @ after a word
+# character is an e-mail address or a decorator, not a citation.
+CITE_RE = re.compile(r"(?<![\w.@])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[A-Za-z0-9_])")
+XREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "Fig-", "Tbl-", "Sec-")
+BIB_KEY_RE = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
+CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+
+
+def source_files(project_dir: str | Path) -> list[Path]:
+    """The hand-written and generated Markdown sources of the project (not its rendered output)."""
+    root = Path(project_dir)
+    files = [*root.rglob("*.qmd"), *(root / "_generated").rglob("*.md")]
+    return sorted(p for p in files if "_output" not in p.parts and ".quarto" not in p.parts)
+
+
+def _lookup(variables: dict[str, Any], key: str) -> Any:
+    node: Any = variables
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def used_variables(project_dir: str | Path) -> dict[str, list[str]]:
+    """Variable key -> the source files (relative paths) that use it."""
+    root = Path(project_dir)
+    used: dict[str, list[str]] = {}
+    for path in source_files(root):
+        for key in VAR_RE.findall(path.read_text(encoding="utf-8")):
+            used.setdefault(key, []).append(str(path.relative_to(root)))
+    return used
+
+
+def cited_keys(project_dir: str | Path) -> dict[str, list[str]]:
+    """Citation key -> the source files that cite it (code spans and blocks ignored)."""
+    root = Path(project_dir)
+    cited: dict[str, list[str]] = {}
+    for path in source_files(root):
+        text = CODE_RE.sub("", VAR_RE.sub("", path.read_text(encoding="utf-8")))
+        for key in CITE_RE.findall(text):
+            if not key.startswith(XREF_PREFIXES):
+                cited.setdefault(key, []).append(str(path.relative_to(root)))
+    return cited
+
+
+def bib_keys(bib_path: str | Path) -> set[str]:
+    """Entry keys of a BibTeX file."""
+    return set(BIB_KEY_RE.findall(Path(bib_path).read_text(encoding="utf-8")))
+
+
+def _variables(root: Path, required: bool = True) -> dict[str, Any]:
+    path = root / "_variables.yml"
+    if not path.is_file():
+        if not required:
+            return {}
+        raise ReportError(f"{path} does not exist; the collect_report_variables rule writes it.")
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def check_sources(project_dir: str | Path, bibliography: str = "references.bib") -> None:
+    """Fail, naming each problem and its file, on undefined variables and unknown citation keys."""
+    root = Path(project_dir)
+    variables = _variables(root, required=False)
+    problems = [f"variable '{key}' (used in {', '.join(sorted(set(files)))}) is not defined in _variables.yml"
+                for key, files in used_variables(root).items() if _lookup(variables, key) is None]
+    bib = root / bibliography
+    known = bib_keys(bib) if bib.is_file() else set()
+    problems += [f"citation key '{key}' (cited in {', '.join(sorted(set(files)))}) is not in {bibliography}"
+                 for key, files in cited_keys(root).items() if key not in known]
+    if problems:
+        raise ReportError("report sources failed their checks:\n  " + "\n  ".join(problems))
+
+
+def _first_difference(expected: str, found: str) -> str:
+    for i, (a, b) in enumerate(zip(expected.splitlines(), found.splitlines()), start=1):
+        if a != b:
+            return f"line {i}: results give {a.strip()!r}, file has {b.strip()!r}"
+    return "the files differ in length"
+
+
+def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(tree, dict):
+        out: dict[str, Any] = {}
+        for k, v in tree.items():
+            out.update(_flatten(v, f"{prefix}{k}."))
+        return out
+    return {prefix.rstrip("."): tree}
+
+
+def check_generated(project_dir: str | Path, variables: dict[str, Any], tables: dict[str, str],
+                    texts: dict[str, str]) -> None:
+    """Fail when ``_variables.yml`` or a generated table or text differs from a fresh derivation.
+
+    Args:
+        project_dir: The report project.
+        variables, tables, texts: What ``digitbench.report.variables.build`` derives from the
+            results files now.
+    """
+    root = Path(project_dir)
+    on_disk = _flatten(_variables(root))
+    problems = [f"_variables.yml: '{key}' is {on_disk.get(key)!r} but the results files give {value!r}"
+                for key, value in _flatten(variables).items() if str(on_disk.get(key)) != str(value)]
+    for kind, items in (("tables", tables), ("text", texts)):
+        for name, expected in items.items():
+            path = root / "_generated" / kind / f"{name}.md"
+            found = path.read_text(encoding="utf-8") if path.is_file() else None
+            if found is None:
+                problems.append(f"{path.relative_to(root)} is missing")
+            elif found != expected:
+                problems.append(f"{path.relative_to(root)} differs from the results files: "
+                                f"{_first_difference(expected, found)}")
+    if problems:
+        raise ReportError("generated report files do not match the results files (rerun "
+                          "collect_report_variables):\n  " + "\n  ".join(problems))
+
+
+def _normalise(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " "))
+
+
+def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str | Path) -> int:
+    """Fail when the value of a numeric variable used by the sources is absent from the HTML or PDF text.
+
+    Returns:
+        How many distinct numeric values were found in both documents.
+    """
+    root = Path(project_dir)
+    variables = _variables(root, required=False)
+    texts = {"HTML": _normalise(html_text(html_path)), "PDF": _normalise(pdf_text(pdf_path))}
+    problems, checked = [], 0
+    for key, files in sorted(used_variables(root).items()):
+        value = _lookup(variables, key)
+        if value is None or not re.search(r"\d", str(value)):
+            continue
+        needle = _normalise(str(value))
+        missing = [kind for kind, text in texts.items() if needle not in text]
+        if missing:
+            problems.append(f"'{key}' = {needle!r} (used in {', '.join(sorted(set(files)))}) does not appear in "
+                            f"the {' and '.join(missing)} text")
+        else:
+            checked += 1
+    if problems:
+        raise ReportError("rendered report does not show the numbers of its sources:\n  " + "\n  ".join(problems))
+    return checked

@@ -1,0 +1,80 @@
+"""Sentences, tables and variables of the statistical evaluation, generated from the stats files."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pandas as pd
+
+from digitbench.report import stats_variables as S
+from tests.test_stats import write_stats_outputs
+
+CLAIM = {"id": "mcnemar/models/a-vs-b", "family": "mcnemar_models", "statement": "a has a lower test error than b",
+         "subject": "resnet_inspired", "object": "logreg", "relation": "lower_error",
+         "test": "McNemar (chi-square, continuity-corrected)", "statistic_name": "chi2", "statistic": 20.55,
+         "p": 0.001, "p_corrected": 0.004, "correction": "Holm over 21 pairs", "alpha": 0.05, "holds": True,
+         "effect_size": {"value": -0.014, "ci_low": -0.0198, "ci_high": -0.0083, "ci_level": 0.95}, "n": 10000,
+         "note": ""}
+
+
+def test_sentence_says_significantly_only_when_the_claim_holds():
+    holds = S.claim_sentence(CLAIM)
+    assert holds == ("`resnet_inspired` has a significantly lower test error than logistic regression (McNemar "
+                     "(chi-square, continuity-corrected), χ² = 20.6, Holm-corrected p = 0.004; error difference "
+                     "-1.40 percentage points, 95% CI -1.98 to -0.83).")
+    weak = copy.deepcopy(CLAIM) | {"holds": False, "p_corrected": 0.2}
+    sentence = S.claim_sentence(weak)
+    assert "significantly" not in sentence.split("(")[0] and "not significant at α = 0.05" in sentence
+    assert "Holm-corrected p = 0.200" in sentence
+
+
+def test_display_names():
+    assert S.display("ensemble/all_cnns") == "the ensemble of all CNN runs"
+    assert S.display("ensemble/se_cnn") == "the `se_cnn` seed ensemble"
+    assert S.display("se_cnn/seed3") == "`se_cnn` seed 3"
+    assert S.display("random_forest") == "random forest"
+
+
+def test_untested_reasons_are_grouped_and_friedman_says_why():
+    claims = {"claims": [], "untested": [
+        {"test": "Friedman (seeds as blocks)", "subjects": "architectures", "status": "not_run", "note": "too few"},
+        {"test": "Wilcoxon", "subjects": "a, b", "status": "not_run", "note": "only 2"},
+        {"test": "Wilcoxon", "subjects": "a, c", "status": "not_run", "note": "only 2"}]}
+    texts = S.claim_texts(claims)
+    assert texts["friedman_seeds"] == "The Friedman test was not run: too few\n"
+    assert "- Wilcoxon, all 2 pairs: only 2\n" in texts["untested"]
+    assert texts["mcnemar_models"] == "No comparison of this kind was run.\n"
+
+
+def test_build_from_stats_files(tmp_path):
+    from digitbench.stats import claims as K
+
+    paths = write_stats_outputs(tmp_path, n_seeds=3)
+    mcnemar = pd.read_csv(paths["mcnemar"])
+    models = tmp_path / "models.csv"
+    pd.DataFrame([{"model": "x", "kind": "cnn", "stands_for": "the median seed"}]).to_csv(models, index=False)
+    claims = tmp_path / "claims.json"
+    friedman = json.loads(paths["friedman"].read_text())
+    claims.write_text(json.dumps(K.build_claims(mcnemar, pd.read_csv(paths["wilcoxon"]), friedman, None, 0.05)))
+    boot = pd.read_csv(paths["bootstrap"])
+    archs = ["enhanced_cnn", "resnet_inspired", "se_cnn"]
+    summary = pd.DataFrame({"architecture": archs, "n_seeds": 3, "accuracy_mean": 0.9, "accuracy_sd": 0.01,
+                            "macro_f1_mean": 0.9, "macro_f1_sd": 0.01, "top3_accuracy_mean": 0.99,
+                            "parameters": 1000, "training_seconds_mean": 10.0, "inference_ms_per_image_mean": 0.1})
+    baselines = pd.DataFrame({"model": ["logreg", "random_forest"], "label": ["Logistic regression", "Random forest"],
+                              "accuracy": [0.85, 0.9], "macro_f1": [0.85, 0.9], "top3_accuracy": [0.95, 0.97],
+                              "fit_seconds": [1.0, 2.0]})
+    boot = pd.concat([boot, pd.DataFrame([{"model": f"seeds/{a}", "metric": "accuracy", "estimate": 0.9,
+                                           "ci_low": 0.89, "ci_high": 0.91, "n_test": 400} for a in archs])])
+    boot.to_csv(paths["bootstrap"], index=False)
+    inputs = S.StatsInputs(bootstrap=paths["bootstrap"], mcnemar=paths["mcnemar"], mcnemar_models=str(models),
+                           friedman=paths["friedman"], wilcoxon=paths["wilcoxon"], calibration=paths["calibration"],
+                           claims=str(claims))
+    config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15}
+    variables, tables, texts = S.build(inputs, summary, baselines, config)
+    assert variables["n_pairs"] == str(len(mcnemar[mcnemar["family"] == "models"]))
+    acc = boot[boot["metric"] == "accuracy"].set_index("model")
+    assert variables["ensemble_all_accuracy"].startswith(f"{acc.loc['ensemble/all_cnns', 'estimate']:.4f} [")
+    assert "{#tbl-main-results}" in tables["main_results"] and "| `se_cnn` | 3 | 0.9000 ± 0.0100 |" in tables["main_results"]
+    assert texts["mcnemar_models"].count("\n") == int(variables["n_pairs"])
