@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from digitbench import metrics
-from digitbench.baselines import BaselineParams, make_model, run_baseline, summarize
+from digitbench.baselines import BaselineParams, make_model, run_baseline, summarize, training_subset
 from digitbench.preprocess import fit_scaler
 
 
@@ -72,3 +72,11 @@ def test_summarize_combines_models(tmp_path):
     tables = summarize(files["metrics"], files["cv"], files["pc"])
     assert list(tables["metrics"]["accuracy"]) == [0.9, 0.95]
     assert len(tables["cv_folds"]) == 4 and set(tables["per_class"]["model"]) == {"logreg", "random_forest"}
+
+
+def test_training_subset_is_stratified_and_scaled_on_itself(tiny_digits):
+    x, y, scaler = training_subset(tiny_digits, 40, seed=1, method="zero_mean", robust_percentiles=(1.0, 99.0))
+    assert len(x) == len(y) == 40 and np.abs(np.bincount(y, minlength=10) - 4).max() <= 1
+    assert abs(float(x.mean())) < 1e-5 and scaler.method == "zero_mean"  # fitted on the subset itself
+    again = training_subset(tiny_digits, 40, seed=1, method="zero_mean", robust_percentiles=(1.0, 99.0))
+    np.testing.assert_array_equal(again[1], y)

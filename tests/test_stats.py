@@ -143,6 +143,16 @@ def test_error_difference_interval_brackets_the_estimate():
     assert res["error_difference"] == pytest.approx(s.runs[0].accuracy - s.baselines[0].accuracy)
 
 
+def test_seed_mean_interval_is_the_interval_of_the_mean_correct_share():
+    s = synthetic_study(n_seeds=3, n=300)
+    runs = s.runs_of("se_cnn")
+    row = B.seed_mean_intervals({"se_cnn": runs}, 1000, seed=3).iloc[0]
+    share = np.mean([r.correct for r in runs], axis=0)
+    ref = sps.bootstrap((share,), np.mean, n_resamples=1000, method="BCa", rng=np.random.default_rng(3))
+    assert row["estimate"] == pytest.approx(np.mean([r.accuracy for r in runs]))
+    assert row["ci_low"] == pytest.approx(ref.confidence_interval.low) and row["model"] == "seeds/se_cnn"
+
+
 # --- Calibration -------------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.multiclass import OneVsRestClassifier
 
 from digitbench import metrics
+from digitbench.preprocess import Scaler, fit_scaler, stratified_subset
 
 MODELS = {"logreg": "Logistic regression", "random_forest": "Random forest"}
 
@@ -30,6 +31,25 @@ class BaselineParams:
     logreg_strategy: str = "ovr"
     rf_n_estimators: int = 100
     n_jobs: int = 1
+
+
+def training_subset(data: dict[str, np.ndarray], train_size: int, seed: int, method: str,
+                    robust_percentiles: tuple[float, float]) -> tuple[np.ndarray, np.ndarray, Scaler]:
+    """The stratified training subset the baselines use, preprocessed, and the scaler fitted on it.
+
+    Args:
+        data: MNIST arrays (``x_train``, ``y_train``, ...).
+        train_size: Images to keep (0 = all), stratified by digit.
+        seed: Seed of the subset.
+        method, robust_percentiles: Preprocessing (``preprocessing`` config section).
+
+    Returns:
+        ``(x, y, scaler)``: scaled images, their labels, and the scaler for the test images.
+    """
+    idx = stratified_subset(data["y_train"], train_size, seed)
+    x, y = data["x_train"][idx], data["y_train"][idx]
+    scaler = fit_scaler(x, method, tuple(robust_percentiles))
+    return scaler.transform(x), y, scaler
 
 
 def make_model(name: str, params: BaselineParams) -> ClassifierMixin:

@@ -4,25 +4,22 @@ import json
 
 import numpy as np
 
-from digitbench.baselines import BaselineParams, run_baseline
+from digitbench.baselines import BaselineParams, run_baseline, training_subset
 from digitbench.data import load_npz
 from digitbench.logs import setup_script_logging
-from digitbench.preprocess import fit_scaler, stratified_subset
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
 p = snakemake.params
 
 data = load_npz(snakemake.input.data)
-idx = stratified_subset(data["y_train"], p.train_size, p.seed)
-x_train, y_train = data["x_train"][idx], data["y_train"][idx]
-scaler = fit_scaler(x_train, p.preprocessing, tuple(p.robust_percentiles))
+x_train, y_train, scaler = training_subset(data, p.train_size, p.seed, p.preprocessing, p.robust_percentiles)
 log.info("preprocessing %s: (x - %.4g) / %.4g", scaler.method, scaler.offset, scaler.scale)
 
 params = BaselineParams(seed=p.seed, cv_folds=p.cv_folds, logreg_max_iter=p.logreg_max_iter,
                         logreg_c=p.logreg_c, logreg_strategy=p.logreg_strategy,
                         rf_n_estimators=p.rf_n_estimators, n_jobs=snakemake.threads)
-result = run_baseline(snakemake.wildcards.model, scaler.transform(x_train), y_train,
+result = run_baseline(snakemake.wildcards.model, x_train, y_train,
                       scaler.transform(data["x_test"]), data["y_test"], params, log)
 
 out = snakemake.output

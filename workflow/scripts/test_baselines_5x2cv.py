@@ -2,20 +2,18 @@
 
 import json
 
-from digitbench.baselines import BaselineParams, make_model
+from digitbench.baselines import BaselineParams, make_model, training_subset
 from digitbench.data import load_npz
 from digitbench.logs import setup_script_logging
-from digitbench.preprocess import fit_scaler, stratified_subset
 from digitbench.stats.tests import cv_5x2
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
 p = snakemake.params
 
-data = load_npz(snakemake.input.data)
-idx = stratified_subset(data["y_train"], p.train_size, p.seed)
-x, y = data["x_train"][idx], data["y_train"][idx]
-x = fit_scaler(x, p.preprocessing, tuple(p.robust_percentiles)).transform(x).reshape(len(x), -1)
+x, y, _ = training_subset(load_npz(snakemake.input.data), p.train_size, p.seed, p.preprocessing,
+                          p.robust_percentiles)
+x = x.reshape(len(x), -1)
 params = BaselineParams(seed=p.seed, logreg_max_iter=p.logreg_max_iter, logreg_c=p.logreg_c,
                         logreg_strategy=p.logreg_strategy, rf_n_estimators=p.rf_n_estimators, n_jobs=snakemake.threads)
 model_a, model_b = p.models
