@@ -44,7 +44,7 @@ def test_untested_reasons_are_grouped_and_friedman_says_why():
     texts = S.claim_texts(claims)
     assert texts["friedman_seeds"] == "The Friedman test was not run: too few\n"
     assert "- Wilcoxon, all 2 pairs: only 2\n" in texts["untested"]
-    assert texts["mcnemar_models"] == "No comparison of this kind was run.\n"
+    assert texts["mcnemar_models"] == "No pairwise McNemar test was run.\n"
 
 
 def test_build_from_stats_files(tmp_path):

@@ -26,7 +26,11 @@ from digitbench.report.sources import Document
 # crossref.py already wrote "Figure N:"/"Table N:" into the captions; Typst's own
 # counter would print a second number in front of them. Hyphenation is off so that
 # text extracted from the PDF (checks, tests) never reads "Fig- ure 3".
-_TYPST_HEADER = "#set figure(numbering: none)\n#set text(hyphenate: false)\n"
+# Long tables must break across pages (a figure block does not by default and would overflow the
+# page), and wide results tables need a smaller font than the prose to fit the text width.
+_TYPST_HEADER = ("#set figure(numbering: none)\n#set text(hyphenate: false)\n"
+                 "#show figure: set block(breakable: true)\n#show table: set text(size: 8pt)\n"
+                 "#set table(inset: (x: 3pt, y: 4pt))\n")
 
 # Typst reads "#emph[a].b" as a field access on the emphasis; pandoc 3.9 escapes
 # "(" and "[" after such calls but not ".", which citeproc output (e.g. an italic

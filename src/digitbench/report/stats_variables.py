@@ -107,10 +107,14 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     by_family: dict[str, list[str]] = {}
     for c in claims["claims"]:
         by_family.setdefault(c["family"], []).append(claim_sentence(c))
+    empty = {"mcnemar_models": "No pairwise McNemar test was run.",
+             "mcnemar_ensembles": "No ensemble was compared with the best single run.",
+             "wilcoxon_seeds": "No pairwise Wilcoxon test across seeds was run (the reason is listed below).",
+             "cv_5x2_baselines": "The 5×2cv test needs two baselines; it was not run."}
     texts = {}
-    for family in ("mcnemar_models", "mcnemar_ensembles", "wilcoxon_seeds", "cv_5x2_baselines"):
+    for family, none_text in empty.items():
         lines = by_family.get(family, [])
-        texts[family] = "".join(f"- {line}\n" for line in lines) if lines else "No comparison of this kind was run.\n"
+        texts[family] = "".join(f"- {line}\n" for line in lines) if lines else none_text + "\n"
     friedman = by_family.get("friedman_seeds", [])
     reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
     texts["friedman_seeds"] = (friedman[0] if friedman else
@@ -195,14 +199,15 @@ def _main_table(boot: pd.DataFrame, summary: pd.DataFrame, baselines: pd.DataFra
 def _significance_table(t: pd.DataFrame) -> str:
     rows = pd.DataFrame({
         "pair": [f"{display(a)} vs {display(b)}" for a, b in zip(t["model_a"], t["model_b"])],
-        "discordant": t["discordant"].map(fmt_int), "test": t["method"],
+        "discordant": t["discordant"].map(fmt_int),
+        "test": t["method"].map(lambda m: "exact" if m.startswith("exact") else "χ², c.c."),
         "p": t["p_holm"].map(fmt_p),
         "diff": [f"{_pp(d)} [{_pp(lo)}, {_pp(hi)}]" for d, lo, hi in zip(t["error_difference"], t["ci_low"],
                                                                             t["ci_high"])],
         "sig": t["reject"].map({True: "yes", False: "no"}),
     })
-    return markdown_table(rows, "McNemar tests between every pair of models, Holm-corrected over all pairs; "
-                          "error difference (first minus second, percentage points) with its paired BCa bootstrap "
+    return markdown_table(rows, "McNemar tests between every pair of models (exact binomial, or χ² with "
+                          "continuity correction), Holm-corrected over all pairs; error difference (first minus second, percentage points) with its paired BCa bootstrap "
                           "interval.", "tbl-significance",
                           headers={"pair": "Pair", "discordant": "Discordant", "test": "Test", "p": "Holm p",
                                    "diff": "Error difference [CI]", "sig": "Significant"},
