@@ -281,13 +281,15 @@ def test_median_run_ensembles_and_best_run():
 def test_claims_follow_the_corrected_tests(tmp_path):
     study = synthetic_study(n_seeds=3, n=400)
     mcnemar, _ = M.mcnemar_tables(study, "median_seed", n_resamples=300)
+    mcnemar.to_csv(tmp_path / "mcnemar.csv", index=False)
+    mcnemar = pd.read_csv(tmp_path / "mcnemar.csv")  # as collect_claims reads it: empty notes become NaN
     runs = pd.DataFrame([{"architecture": r.architecture, "seed": r.seed, "accuracy": r.accuracy} for r in study.runs])
     scores = M.seed_scores(runs)
     out = K.build_claims(mcnemar, T.wilcoxon_pairs(scores), T.friedman(scores), None, 0.05)
     json.dumps(out)  # serialisable
     assert out["n_claims"] == len(out["claims"]) == len(mcnemar) + 1 + 3
     for c in out["claims"]:
-        assert c["test"] and c["statistic_name"] and "p_corrected" in c
+        assert c["test"] and c["statistic_name"] and "p_corrected" in c and isinstance(c["note"], str)
         if c["family"].startswith("mcnemar"):
             row = mcnemar[(mcnemar["model_a"].isin([c["subject"], c["object"]]))
                           & (mcnemar["model_b"].isin([c["subject"], c["object"]]))

@@ -21,6 +21,11 @@ def _num(value: Any) -> float | None:
     return None if math.isnan(value) else value
 
 
+def _text(value: Any) -> str:
+    """A note column read back from CSV: empty cells arrive as NaN, which must not print as 'nan'."""
+    return value if isinstance(value, str) else ""
+
+
 def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
     """One claim per McNemar pair: the model with fewer test errors errs less than the other."""
     claims = []
@@ -44,7 +49,7 @@ def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
                                 "value": _num(sign * r["error_difference"]), "ci_low": _num(ci[0]),
                                 "ci_high": _num(ci[1]), "ci_level": _num(r.get("confidence", 0.95)),
                                 "ci_method": "paired bootstrap, BCa"},
-                "n": int(r["n_test"]), "discordant": int(r["discordant"]), "note": r.get("note", "") or "",
+                "n": int(r["n_test"]), "discordant": int(r["discordant"]), "note": _text(r.get("note")),
             })
     return claims
 
