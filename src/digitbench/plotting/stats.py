@@ -118,5 +118,6 @@ def reliability(inputs: Mapping[str, str]) -> plt.Figure:
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
     axes[0][0].set_ylabel("accuracy")
-    axes[0][0].legend(frameon=False, fontsize=6, loc="upper left")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False, fontsize=7)
     return fig
