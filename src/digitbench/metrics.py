@@ -9,12 +9,17 @@ from sklearn.metrics import accuracy_score, confusion_matrix, log_loss, precisio
 N_CLASSES = 10
 
 
-def topk_accuracy(y_true: np.ndarray, proba: np.ndarray, k: int) -> float:
-    """Share of samples whose true label is among the ``k`` highest probabilities."""
+def topk_correct(y_true: np.ndarray, proba: np.ndarray, k: int) -> np.ndarray:
+    """Boolean per sample: the true label is among the ``k`` highest probabilities."""
     if not 1 <= k <= proba.shape[1]:
         raise ValueError(f"k must be between 1 and {proba.shape[1]}. Received: {k}")
     topk = np.argpartition(-proba, k - 1, axis=1)[:, :k]
-    return float(np.mean(np.any(topk == np.asarray(y_true)[:, None], axis=1)))
+    return np.any(topk == np.asarray(y_true)[:, None], axis=1)
+
+
+def topk_accuracy(y_true: np.ndarray, proba: np.ndarray, k: int) -> float:
+    """Share of samples whose true label is among the ``k`` highest probabilities."""
+    return float(np.mean(topk_correct(y_true, proba, k)))
 
 
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:

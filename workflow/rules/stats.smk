@@ -1,5 +1,7 @@
 # Statistical evaluation: every rule reads saved predictions or tables, none trains.
-STATS_CODE = package_code("stats/__init__.py", "stats/predictions.py", "stats/bootstrap.py", "stats/tests.py")
+STATS_CODE = package_code(
+    "stats/__init__.py", "stats/predictions.py", "stats/bootstrap.py", "stats/tests.py", "metrics.py"
+)
 RUN_KEYS = [[arch, seed] for arch in ARCHITECTURES for seed in SEEDS]  # the order of expand() in study_predictions()
 
 

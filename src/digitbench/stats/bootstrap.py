@@ -13,17 +13,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from digitbench.metrics import topk_correct
 from digitbench.stats.predictions import Predictions, check_aligned
 
 METRICS = ("accuracy", "macro_f1", "top3_accuracy", "top5_accuracy")
 # Jackknife (for the BCa acceleration) and resamples are evaluated this many rows at a time, which
 # bounds memory at about batch x n x 8 bytes per array instead of n x n.
 BATCH = 200
-
-
-def _topk_correct(y_true: np.ndarray, proba: np.ndarray, k: int) -> np.ndarray:
-    topk = np.argpartition(-proba, k - 1, axis=1)[:, :k]
-    return np.any(topk == y_true[:, None], axis=1).astype(np.float64)
 
 
 def _confusion_counts(codes: np.ndarray, n_classes: int) -> np.ndarray:
@@ -99,8 +95,8 @@ def metric_intervals(model: Predictions, n_resamples: int = 2000, seed: int = 42
     """
     n_classes = model.proba.shape[1]
     codes = model.y_true * n_classes + model.y_pred
-    data = (codes, _topk_correct(model.y_true, model.proba, min(3, n_classes)),
-            _topk_correct(model.y_true, model.proba, min(5, n_classes)))
+    data = (codes, topk_correct(model.y_true, model.proba, min(3, n_classes)).astype(np.float64),
+            topk_correct(model.y_true, model.proba, min(5, n_classes)).astype(np.float64))
     estimate, low, high, notes = _interval(data, _metric_statistic(n_classes), n_resamples, seed, confidence)
     return pd.DataFrame({"metric": METRICS, "estimate": estimate, "ci_low": low, "ci_high": high, "note": notes})
 
