@@ -10,7 +10,7 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
 i, p = snakemake.input, snakemake.params
 
-study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+study = load_study(i.baselines, p.baselines, i.runs, p.runs)
 models = study.baselines + study.runs + study.ensembles()
 log.info("bootstrapping %d models x %d resamples (BCa, %.0f%%)", len(models), p.n_resamples, 100 * p.confidence)
 table = intervals_table(models, p.n_resamples, p.seed, p.confidence)

@@ -8,7 +8,7 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
-study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+study = load_study(i.baselines, p.baselines, i.runs, p.runs)
 summary, bins = calibration_tables(study.baselines + study.runs + study.ensembles(), p.n_bins)
 summary.to_csv(o.summary, index=False)
 bins.to_csv(o.bins, index=False)

@@ -8,7 +8,7 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
-study = load_study(list(i.baselines), list(p.baselines), list(i.runs), [tuple(k) for k in p.runs])
+study = load_study(i.baselines, p.baselines, i.runs, p.runs)
 tests, models = mcnemar_tables(study, p.cnn_predictions, p.alpha, p.n_resamples, p.seed, p.exact_below,
                                p.confidence)
 tests.to_csv(o.tests, index=False)

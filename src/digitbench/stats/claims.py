@@ -26,14 +26,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _orient(row: Any, a_better: bool) -> tuple[str, str, float]:
+    """``(subject, object, sign)``: the better model first; sign turns a-minus-b effects into subject-minus-object."""
+    if a_better:
+        return row["model_a"], row["model_b"], 1.0
+    return row["model_b"], row["model_a"], -1.0
+
+
 def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
     """One claim per McNemar pair: the model with fewer test errors errs less than the other."""
     claims = []
     for family, group in table.groupby("family", sort=False):
         for _, r in group.iterrows():
-            a_better = r["error_a"] <= r["error_b"]
-            subject, obj = (r["model_a"], r["model_b"]) if a_better else (r["model_b"], r["model_a"])
-            sign = 1.0 if a_better else -1.0
+            subject, obj, sign = _orient(r, r["error_a"] <= r["error_b"])
             equal = r["error_a"] == r["error_b"]
             ci = sorted((sign * r["ci_low"], sign * r["ci_high"]))
             claims.append({
@@ -64,9 +69,7 @@ def wilcoxon_claims(table: pd.DataFrame, omnibus: dict[str, Any], alpha: float) 
     omnibus_rejects = omnibus.get("status") == "tested" and omnibus["p"] < alpha
     tested = table[table["status"] == "tested"] if not table.empty else table
     for _, r in tested.iterrows():
-        a_better = r["mean_difference"] >= 0
-        subject, obj = (r["model_a"], r["model_b"]) if a_better else (r["model_b"], r["model_a"])
-        sign = 1.0 if a_better else -1.0
+        subject, obj, sign = _orient(r, r["mean_difference"] >= 0)
         note = "" if omnibus_rejects else "the Friedman test did not reject, so no pairwise claim is made"
         if r["min_attainable_p"] >= alpha:
             note = (f"with {r['n_nonzero']} non-zero paired differences the smallest attainable p is "
@@ -101,9 +104,7 @@ def friedman_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]
 
 def cv_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
     """The 5x2cv claim between the two baselines."""
-    a_better = result["mean_difference"] >= 0
-    subject, obj = (result["model_a"], result["model_b"]) if a_better else (result["model_b"], result["model_a"])
-    sign = 1.0 if a_better else -1.0
+    subject, obj, sign = _orient(result, result["mean_difference"] >= 0)
     return [{"id": f"5x2cv/{subject}-vs-{obj}", "family": "cv_5x2_baselines",
              "statement": f"{subject} has a higher accuracy than {obj} under 5x2 cross-validation",
              "subject": subject, "object": obj, "relation": "higher_accuracy", "test": result["test"],

@@ -140,9 +140,13 @@ class Study:
         """The training runs (seeds) of one architecture."""
         return [r for r in self.runs if r.architecture == architecture]
 
+    def architecture_ensembles(self) -> list[Predictions]:
+        """Soft vote over the seeds of each architecture."""
+        return [soft_vote(self.runs_of(a), f"ensemble/{a}", a) for a in self.architectures]
+
     def ensembles(self) -> list[Predictions]:
         """Soft vote over the seeds of each architecture, then over every CNN run."""
-        out = [soft_vote(self.runs_of(a), f"ensemble/{a}", a) for a in self.architectures]
+        out = self.architecture_ensembles()
         if len(self.architectures) > 1:
             out.append(soft_vote(self.runs, "ensemble/all_cnns"))
         return out
@@ -152,7 +156,7 @@ class Study:
         if choice == "median_seed":
             return [median_run(self.runs_of(a)) for a in self.architectures]
         if choice == "ensemble":
-            return [soft_vote(self.runs_of(a), f"ensemble/{a}", a) for a in self.architectures]
+            return self.architecture_ensembles()
         raise ValueError(f"cnn_predictions must be 'median_seed' or 'ensemble'. Received: {choice}")
 
     def best_run(self) -> Predictions:
@@ -161,8 +165,11 @@ class Study:
 
 
 def load_study(baseline_paths: Sequence[str], baseline_names: Sequence[str], run_paths: Sequence[str],
-               run_keys: Sequence[tuple[str, int]]) -> Study:
-    """Load baseline and CNN-run predictions (paths and names in the same order) and check alignment."""
+               run_keys: Sequence[Sequence]) -> Study:
+    """Load baseline and CNN-run predictions (paths and names in the same order) and check alignment.
+
+    ``run_keys`` are ``(architecture, seed)`` pairs, as tuples or as the lists Snakemake params hold.
+    """
     if len(baseline_paths) != len(baseline_names) or len(run_paths) != len(run_keys):
         raise ValueError(f"paths and names differ in length. Received: {len(baseline_paths)} baseline paths for "
                          f"{len(baseline_names)} names, {len(run_paths)} run paths for {len(run_keys)} keys")
