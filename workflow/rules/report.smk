@@ -85,6 +85,7 @@ REPORT_CODE = package_code(
     "report/literature.py",
     "report/cnn_variables.py",
     "report/stats_variables.py",
+    "cnn_results.py",
 )
 
 

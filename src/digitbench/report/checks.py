@@ -91,7 +91,7 @@ def _pdf_image_count(path: Path) -> int:
 
 
 def check_rendered(html_path: str | Path, pdf_path: str | Path,
-                   expected_figures: int | None = None) -> None:
+                   expected_figures: int | None = None) -> dict[str, str]:
     """Check a rendered report for leftovers of unresolved markup and for missing figures.
 
     Args:
@@ -101,12 +101,16 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
             at least that many data-URI images and the PDF hold that many images.
             None skips the count.
 
+    Returns:
+        The extracted text, ``{"HTML": ..., "PDF": ...}``, for further checks without re-reading.
+
     Raises:
         ReportError: Naming the file, the leftover and its context, or the counts.
     """
     problems = []
     html_path, pdf_path = Path(html_path), Path(pdf_path)
-    for path, text in ((html_path, html_text(html_path)), (pdf_path, pdf_text(pdf_path))):
+    texts = {"HTML": html_text(html_path), "PDF": pdf_text(pdf_path)}
+    for path, text in ((html_path, texts["HTML"]), (pdf_path, texts["PDF"])):
         for marker, pattern in _LEFTOVERS.items():
             found = pattern.search(text)
             if found:
@@ -125,3 +129,4 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
             )
     if problems:
         raise ReportError("rendered report failed its checks:\n  " + "\n  ".join(problems))
+    return texts

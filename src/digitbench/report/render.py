@@ -185,8 +185,8 @@ def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Pat
             expected = _expected_images(project_dir, logger)
         else:
             expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
-        check_rendered(html, pdf, expected_figures=expected)
-        checked = validate.check_numbers(project_dir, html, pdf)
+        texts = check_rendered(html, pdf, expected_figures=expected)
+        checked = validate.check_numbers(project_dir, html, pdf, texts)
         logger.info("checks passed: no unresolved markup, %s figures, %d numeric values found in both texts",
                     expected if expected is not None else "uncounted", checked)
         _commit([(html, html_out), (pdf, pdf_out)])

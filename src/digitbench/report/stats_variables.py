@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from digitbench.report.cnn_variables import mean_sd
 from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
 
 BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
@@ -177,11 +178,9 @@ def _main_table(boot: pd.DataFrame, summary: pd.DataFrame, baselines: pd.DataFra
                      "ms": "–"})
     for _, s in summary.iterrows():
         ci = acc.loc[f"seeds/{s['architecture']}"]
-        sd = "" if pd.isna(s["accuracy_sd"]) else f" ± {s['accuracy_sd']:.4f}"
-        f1_sd = "" if pd.isna(s["macro_f1_sd"]) else f" ± {s['macro_f1_sd']:.4f}"
         rows.append({"model": f"`{s['architecture']}`", "n": str(int(s["n_seeds"])),
-                     "acc": f"{s['accuracy_mean']:.4f}{sd}", "ci": interval(ci["ci_low"], ci["ci_high"]),
-                     "f1": f"{s['macro_f1_mean']:.4f}{f1_sd}", "top3": f"{s['top3_accuracy_mean']:.4f}",
+                     "acc": mean_sd(s["accuracy_mean"], s["accuracy_sd"]), "ci": interval(ci["ci_low"], ci["ci_high"]),
+                     "f1": mean_sd(s["macro_f1_mean"], s["macro_f1_sd"]), "top3": f"{s['top3_accuracy_mean']:.4f}",
                      "params": fmt_int(s["parameters"]), "train": f"{s['training_seconds_mean']:.1f}",
                      "ms": f"{s['inference_ms_per_image_mean']:.3f}"})
     level = f"{100 * stats_config['confidence']:g}%"
@@ -237,7 +236,7 @@ def _calibration_table(calib: pd.DataFrame) -> str:
     rows = pd.DataFrame({
         "arch": [f"`{a}`" for a in runs.mean().index],
         "n": runs.size().map(str).to_numpy(),
-        "ece": [f"{m:.4f}" + ("" if pd.isna(s) else f" ± {s:.4f}") for m, s in zip(runs.mean(), runs.std())],
+        "ece": [mean_sd(m, s) for m, s in zip(runs.mean(), runs.std())],
         "ens": [fmt_fixed(4)(ens[f"ensemble/{a}"]) if f"ensemble/{a}" in ens.index else "–"
                 for a in runs.mean().index],
     })

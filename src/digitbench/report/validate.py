@@ -142,15 +142,22 @@ def _normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " "))
 
 
-def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str | Path) -> int:
+def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str | Path,
+                  texts: dict[str, str] | None = None) -> int:
     """Fail when the value of a numeric variable used by the sources is absent from the HTML or PDF text.
+
+    Args:
+        project_dir: The report project.
+        html_path, pdf_path: The rendered files.
+        texts: Their text as ``check_rendered`` returns it; extracted from the files when None.
 
     Returns:
         How many distinct numeric values were found in both documents.
     """
     root = Path(project_dir)
     variables = _variables(root, required=False)
-    texts = {"HTML": _normalise(html_text(html_path)), "PDF": _normalise(pdf_text(pdf_path))}
+    texts = texts or {"HTML": html_text(html_path), "PDF": pdf_text(pdf_path)}
+    texts = {kind: _normalise(text) for kind, text in texts.items()}
     problems, checked = [], 0
     for key, files in sorted(used_variables(root).items()):
         value = _lookup(variables, key)
