@@ -1,4 +1,4 @@
-"""Training: LR schedule and plateau rule by hand, augmentation, a tiny run whose loss falls, resume, errors."""
+"""Training: LR schedule and plateau rule by hand, a tiny run whose loss falls, resume, errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import pytest
 keras = pytest.importorskip("keras")
 
 from digitbench.training import checkpoint, trainer  # noqa: E402
-from digitbench.training.augment import AugmentParams, RandomBrightnessScale, build_augmentation  # noqa: E402
 from digitbench.training.schedule import (  # noqa: E402
     EarlyStopping, LearningRateController, ScheduleParams, warmup_cosine)
 from digitbench.training.trainer import TrainingError, TrainParams, train  # noqa: E402
@@ -45,22 +44,6 @@ def test_early_stopping_counts_patience_with_min_delta():
     assert es.update(1, 0.905) == (False, False)  # below min_delta: not an improvement
     assert es.update(2, 0.91) == (False, True)
     assert es.best_epoch == 0
-
-
-def test_augmentation_only_in_training():
-    aug = build_augmentation(AugmentParams(), seed=1)
-    x = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
-    np.testing.assert_array_equal(np.asarray(aug(x, training=False)), x)
-    assert not np.allclose(np.asarray(aug(x, training=True)), x)
-
-
-def test_brightness_scales_within_range():
-    layer = RandomBrightnessScale(0.8, 1.2, seed=3)
-    x = np.ones((64, 2, 2, 1), dtype=np.float32)
-    factors = np.asarray(layer(x, training=True))[:, 0, 0, 0]
-    assert factors.min() >= 0.8 and factors.max() <= 1.2 and factors.std() > 0.05
-    with pytest.raises(ValueError, match="Received"):
-        RandomBrightnessScale(1.2, 0.8)
 
 
 def _toy(n, seed):

@@ -74,7 +74,8 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         "training_seconds": float(outcome.history["seconds"].sum()),
         "wall_seconds_this_session": float(wall), "resumed_from_epoch": outcome.resumed_from,
         "images_per_second": float(len(split.y_train) * len(outcome.history) / outcome.history["seconds"].sum()),
-        "inference_ms_per_image": float(ms), "n_train": int(len(split.y_train)), "n_val": int(len(split.y_val)),
+        "train_step_compiled": outcome.compiled, "inference_ms_per_image": float(ms),
+        "n_train": int(len(split.y_train)), "n_val": int(len(split.y_val)),
         "n_test": int(len(split.y_test)), "preprocessing": split.scaler_method, **runtime_info(),
         "params": asdict(params),
     }

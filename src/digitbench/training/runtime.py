@@ -1,4 +1,4 @@
-"""Backend settings that Keras 3 does not expose: op determinism.
+"""Backend settings that Keras 3 does not expose: op determinism, threads, what XLA can compile.
 
 This is the one module that reaches into the active backend (imported by name, only when asked),
 so that model and training code stay pure ``keras`` and run unchanged on TensorFlow, JAX or
@@ -7,6 +7,7 @@ PyTorch.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 import os
@@ -15,7 +16,13 @@ import keras
 
 
 def enable_determinism(log: logging.Logger | None = None) -> str:
-    """Ask the active backend for deterministic kernels; returns what was done, for the log."""
+    """Ask the active backend for deterministic kernels; returns what was done, for the log.
+
+    What each backend then guarantees (also in the schema's ``training.deterministic``): JAX keeps
+    the compiled train step and asks XLA for deterministic GPU reductions, so a rerun on the same
+    GPU and software gives the same weights; TensorFlow enables op determinism, with which Keras
+    refuses XLA, so the train step runs as an uncompiled graph; PyTorch uses deterministic algorithms.
+    """
     log = log or logging.getLogger(__name__)
     backend = keras.backend.backend()
     if backend == "tensorflow":
@@ -57,3 +64,24 @@ def limit_threads(threads: int, log: logging.Logger | None = None) -> str:
         done = f"thread cap not applied on backend {backend}"
     log.info(done)
     return done
+
+
+@functools.lru_cache(maxsize=None)
+def image_transform_compiles() -> bool:
+    """Whether the active backend can jit-compile ``keras.ops.image.affine_transform``.
+
+    JAX and PyTorch can. TensorFlow implements it with ``ImageProjectiveTransformV3``, for which XLA
+    had no kernel until recently (none on the CPU in TensorFlow 2.21), so the installed version is
+    asked once per process by compiling the op on a tiny batch.
+    """
+    if keras.backend.backend() != "tensorflow":
+        return True
+    tf = importlib.import_module("tensorflow")
+    images, transform = tf.zeros((1, 4, 4, 1)), tf.constant([[1.0, 0, 0, 0, 1, 0, 0, 0]])
+    compiled = tf.function(lambda x, t: keras.ops.image.affine_transform(x, t, fill_mode="nearest"), jit_compile=True)
+    try:
+        compiled(images, transform)
+    except Exception:  # XLA reports a missing kernel as InvalidArgumentError or UnimplementedError
+        return False
+    return True
+

@@ -51,6 +51,7 @@ class TrainOutcome:
     history: pd.DataFrame
     best_epoch: int
     resumed_from: int | None
+    compiled: bool = False
 
 
 def _check(params: TrainParams, n_train: int) -> None:
@@ -182,6 +183,9 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
         log.info("resuming %s seed %d from its checkpoint at epoch %d of %d", params.architecture, params.seed,
                  start + 1, params.schedule.epochs)
     model = train_model.get_layer(params.architecture)
+    compiled = bool(train_model.jit_compile)  # resolves "auto": what fit will actually do
+    log.info("train step %s (backend %s)", "jit-compiled with XLA" if compiled else "not jit-compiled",
+             keras.backend.backend())
     n = len(data["y_train"])
     for epoch in range(start, params.schedule.epochs):
         if stopper.wait >= stopper.patience:
@@ -217,4 +221,5 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
     if params.recalibrate_bn:
         n_batches = recalibrate_batch_norm(model, data["x_train"])
         log.info("batch-norm statistics recomputed on %d clean training batches", n_batches)
-    return TrainOutcome(model, pd.DataFrame(rows, columns=HISTORY_COLUMNS), stopper.best_epoch + 1, resumed_from)
+    return TrainOutcome(model, pd.DataFrame(rows, columns=HISTORY_COLUMNS), stopper.best_epoch + 1, resumed_from,
+                        compiled)
