@@ -57,7 +57,7 @@ jax.config.update("jax_log_compiles", True)  # proof of compilation: JAX logs ea
 import numpy as np, keras
 from digitbench.models import ARCHITECTURES
 from digitbench.training.augment import AugmentParams
-from digitbench.training.trainer import TrainParams, _new_training_model
+from digitbench.training.trainer import TrainParams, new_training_model
 assert keras.backend.backend() == "jax", keras.backend.backend()
 
 def blocking(layer):
@@ -67,7 +67,7 @@ def blocking(layer):
 rng = np.random.default_rng(0)
 x, y = rng.random((16, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 16)
 for name in ARCHITECTURES:
-    model = _new_training_model(TrainParams(name, seed=1, augment=AugmentParams()), (28, 28, 1))
+    model = new_training_model(TrainParams(name, seed=1, augment=AugmentParams()), (28, 28, 1))
     assert not blocking(model), f"{name}: layers that stop jit on JAX: {blocking(model)}"
     assert model.jit_compile is True, f"{name}: Keras resolved jit_compile to {model.jit_compile}"
     net = model.get_layer(name)

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from digitbench import eda
@@ -43,7 +44,22 @@ def compute_outputs(tiny_digits, tmp_path):
     paths["confusion"] = tmp_path / "logreg_confusion.csv"
     paths.update(_cnn_outputs(tmp_path, d["x_test"]))
     paths.update(write_stats_outputs(tmp_path, n_seeds=3))
+    paths["throughput"] = write_throughput(tmp_path / "throughput.csv")
     return {k: str(v) for k, v in paths.items()}
+
+
+def write_throughput(path):
+    """A throughput table of two backends, in the benchmark's columns."""
+    rows = []
+    for backend, device, compiled in (("tensorflow", "cpu:0", False), ("jax", "cuda:0", True)):
+        for arch, base in (("baseline_cnn", 900.0), ("resnet_inspired", 300.0)):
+            rates = {"augment_in_model": base, "notebook_cpu": base / 2, "no_augmentation": base * 1.1}
+            rows += [{"architecture": arch, "pipeline": k, "backend": backend, "device": device, "batch_size": 128,
+                      "steps": 8, "repeats": 3, "compiled": compiled, "images_per_second": v,
+                      "ratio_to_notebook": v / rates["notebook_cpu"], "ratio_to_ceiling": v / rates["no_augmentation"]}
+                     for k, v in rates.items()]
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
 
 
 def _cnn_outputs(tmp_path, x_test):

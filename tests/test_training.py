@@ -100,7 +100,7 @@ def test_killed_run_resumes_at_next_epoch(toy_data, tmp_path, monkeypatch):
 def test_resume_restores_optimizer_state(toy_data, tmp_path):
     params = _params(epochs=2)
     train(params, toy_data, tmp_path / "ck")
-    fresh = trainer._new_training_model(params, (28, 28, 1))
+    fresh = trainer.new_training_model(params, (28, 28, 1))
     checkpoint.restore(tmp_path / "ck", fresh)
     assert int(keras.ops.convert_to_numpy(fresh.optimizer.iterations)) == 2 * 200 // 25
 

@@ -76,15 +76,18 @@ TRAIN_CODE = package_code(
     "training/job.py",
     "training/schedule.py",
     "training/trainer.py",
+    "training/runtime.py",
+    "data/__init__.py",
     "preprocess.py",
     "metrics.py",
     "atomic.py",
+    "gpus.py",
 )
 
 
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
-    per_study = {"architectures", "seeds", "threads"}
+    per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}
     return {k: v for k, v in config["training"].items() if k not in per_study}
 
 
@@ -94,3 +97,8 @@ def study_predictions(wildcards):
         "baselines": expand(rules.fit_baseline.output.predictions, model=BASELINES),
         "runs": expand(rules.train_cnn.output.predictions, arch=ARCHITECTURES, seed=SEEDS),
     }
+
+
+def pending_jobs(rule_name):
+    """Jobs of one rule that this run will execute (for start-up messages; the DAG exists by then)."""
+    return [job for job in workflow.dag.needrun_jobs() if job.rule.name == rule_name]

@@ -1,7 +1,7 @@
 # One figure, one rule: each reads compute outputs only, so redrawing never recomputes.
 PLOT_CODE = {
     family: package_code("plotting/__init__.py", "plotting/style.py", f"plotting/{family}.py")
-    for family in ("eda", "baselines", "cnn", "stats")
+    for family in ("eda", "baselines", "cnn", "stats", "benchmark")
 }
 
 
@@ -372,6 +372,22 @@ rule plot_stats_reliability:
         figure="stats_reliability",
     log:
         "results/logs/figures/stats_reliability.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/plot_figure.py"
+
+
+rule plot_benchmark_throughput:
+    input:
+        code=PLOT_CODE["benchmark"],
+        throughput=rules.collect_throughput.output.table,
+    output:
+        figure("benchmark_throughput"),
+    params:
+        figure="benchmark_throughput",
+    log:
+        "results/logs/figures/benchmark_throughput.log",
     conda:
         "../../environment.yml"
     script:

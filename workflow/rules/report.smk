@@ -20,6 +20,7 @@ REPORT_FIGURES = [
     "stats_mcnemar_matrix",
     "stats_critical_difference",
     "stats_reliability",
+    "benchmark_throughput",
 ] + [f"baseline_confusion_{model}" for model in BASELINES]
 
 REPORT_TABLES = [
@@ -37,6 +38,7 @@ REPORT_TABLES = [
     "calibration",
     "published",
     "targets",
+    "throughput",
 ]
 
 REPORT_TEXTS = [
@@ -68,6 +70,7 @@ REPORT_RESULTS = dict(
     wilcoxon=rules.test_seeds.output.wilcoxon,
     calibration=rules.compute_calibration.output.summary,
     claims=rules.collect_claims.output.claims,
+    throughput=rules.collect_throughput.output.table,
 )
 REPORT_BENCHMARKS = [
     rules.download_mnist.benchmark,
@@ -76,6 +79,7 @@ REPORT_BENCHMARKS = [
     *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
     rules.bootstrap_metrics.benchmark,
     rules.test_mcnemar.benchmark,
+    *expand(rules.benchmark_throughput.benchmark, backend=config["benchmark"]["backends"]),
     *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
 ]
 REPORT_CODE = package_code(
@@ -85,6 +89,7 @@ REPORT_CODE = package_code(
     "report/literature.py",
     "report/cnn_variables.py",
     "report/stats_variables.py",
+    "report/throughput_variables.py",
     "cnn_results.py",
 )
 

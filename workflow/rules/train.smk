@@ -91,3 +91,52 @@ rule summarize_cnns:
         "../../environment.yml"
     script:
         "../scripts/summarize_cnns.py"
+
+
+rule benchmark_throughput:
+    input:
+        code=TRAIN_CODE + package_code("throughput.py", "training/augment_cpu.py"),
+    output:
+        table="results/benchmarks/throughput/{backend}.csv",
+    wildcard_constraints:
+        backend="default|tensorflow|jax|torch",
+    params:
+        architectures=config["benchmark"]["architectures"],
+        batch_size=config["benchmark"]["batch_size"],
+        steps=config["benchmark"]["steps"],
+        warmup_steps=config["benchmark"]["warmup_steps"],
+        repeats=config["benchmark"]["repeats"],
+        augmentation=config["training"]["augmentation"],
+        seed=config["seed"],
+    threads: config["training"]["threads"]
+    resources:
+        gpu=1,
+    log:
+        "results/logs/benchmarks/throughput_{backend}.log",
+    benchmark:
+        "results/benchmarks/benchmark_throughput/{backend}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/benchmark_throughput.py"
+
+
+rule collect_throughput:
+    input:
+        code=package_code("throughput.py"),
+        parts=expand(rules.benchmark_throughput.output.table, backend=config["benchmark"]["backends"]),
+    output:
+        table="results/benchmarks/throughput.csv",
+    log:
+        "results/logs/benchmarks/collect_throughput.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/collect_throughput.py"
+
+
+onstart:
+    # Training on a CPU at the paper's size takes days: say so, from a measured step, before it starts.
+    from digitbench.throughput import warn_if_training_on_cpu
+
+    warn_if_training_on_cpu(config, [job.wildcards.arch for job in pending_jobs("train_cnn")])

@@ -1,10 +1,17 @@
 """Rule train_cnn: train one (architecture, seed), resuming from its checkpoint if it was killed."""
 
+from digitbench.gpus import bind_gpu, configure_memory
 from digitbench.logs import setup_script_logging
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = setup_script_logging(snakemake.log[0], snakemake.rule, append=True)
-# Imported after the log is set up: TensorFlow prints its start-up notices on import.
+# Before the backend is imported, which reads these variables once: the memory policy lets several
+# jobs share one GPU, and on a machine with several GPUs each job takes one of its own.
+for line in configure_memory():
+    log.info("GPU memory policy: %s", line)
+# A scheduling setting, read from the config rather than params so that changing it retrains nothing.
+gpu = bind_gpu(snakemake.config["training"]["jobs_per_gpu"])
+log.info("device: %s", gpu.how)
 from digitbench.training.job import run  # noqa: E402
 p = snakemake.params
 

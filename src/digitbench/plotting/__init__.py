@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 
-from digitbench.plotting import baselines, cnn, eda, stats
+from digitbench.plotting import baselines, benchmark, cnn, eda, stats
 from digitbench.plotting.style import apply_style, save_figure
 
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
@@ -36,6 +36,7 @@ FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
     "stats_mcnemar_matrix": stats.mcnemar_matrix,
     "stats_critical_difference": stats.critical_difference,
     "stats_reliability": stats.reliability,
+    "benchmark_throughput": benchmark.throughput,
 }
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from digitbench.cnn_results import best_architecture
-from digitbench.report import cnn_variables, stats_variables
+from digitbench.report import cnn_variables, stats_variables, throughput_variables
 from digitbench.report.literature import BASELINE_ANCHORS, published_table_rows, published_variables
 from digitbench.report.provenance import benchmark_table, hardware, package_versions, wall_minutes
 from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
@@ -48,6 +48,7 @@ class ReportInputs:
     cnn_architectures: str
     benchmarks: list[str] = field(default_factory=list)
     stats: stats_variables.StatsInputs | None = None
+    throughput: str | None = None
     figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
     tables: list[str] = field(default_factory=list)  # names of the generated tables, same
 
@@ -165,6 +166,9 @@ def build(inputs: ReportInputs, config: dict[str, Any],
     variables["literature"] = published_variables()
     cnn_tables["published"] = _published_table(pd.read_csv(inputs.cnn_summary))
     cnn_tables["targets"] = _targets_table(inputs.figures, inputs.tables)
+    if inputs.throughput is not None:
+        variables["throughput"], throughput_tables = throughput_variables.build(inputs.throughput)
+        cnn_tables.update(throughput_tables)
     tables = {
         "class_distribution": markdown_table(
             pd.read_csv(inputs.class_distribution), "Images per digit in the training and test sets.",
@@ -230,4 +234,4 @@ def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInpu
         class_statistics=named.class_statistics, pixel_statistics=named.pixel_statistics,
         baseline_metrics=named.baseline_metrics, cnn_summary=named.cnn_summary, cnn_runs=named.cnn_runs,
         cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
-        stats=stats, figures=figures, tables=tables)
+        stats=stats, throughput=getattr(named, "throughput", None), figures=figures, tables=tables)

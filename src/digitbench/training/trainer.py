@@ -111,7 +111,12 @@ def recalibrate_batch_norm(model: keras.Model, x: np.ndarray, batch_size: int = 
     return i + 1
 
 
-def _new_training_model(params: TrainParams, input_shape) -> keras.Model:
+def new_training_model(params: TrainParams, input_shape) -> keras.Model:
+    """The compiled training model: an ``image`` input, the augmentation layer (if any), the network.
+
+    ``jit_compile`` is left at Keras' "auto", which compiles the train step whenever every layer
+    allows it (always on JAX; on TensorFlow only with a GPU and the XLA image-transform kernel).
+    """
     model = build(params.architecture, input_shape=input_shape)
     set_bn_momentum(model, params.bn_momentum)
     stack = [keras.Input(shape=input_shape, name="image")]
@@ -171,7 +176,7 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
     if state is None and checkpoint_dir.exists():
         log.info("ignoring a checkpoint made with other settings (or incomplete) in %s", checkpoint_dir)
         checkpoint.clear(checkpoint_dir)
-    train_model = _new_training_model(params, data["x_train"].shape[1:])
+    train_model = new_training_model(params, data["x_train"].shape[1:])
     if state is not None:
         checkpoint.restore(checkpoint_dir, train_model)
         controller.load_state(state["lr_controller"])

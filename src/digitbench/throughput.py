@@ -1,0 +1,242 @@
+"""Training throughput: this workflow's compiled step against the original notebook's pipeline.
+
+Three pipelines train the same architecture with the same batch size through ``Model.fit``:
+
+- ``augment_in_model``: what ``train_cnn`` runs; augmentation is a layer of the model, so on JAX
+  (and on TensorFlow where XLA has the kernel) the whole step compiles into one device program.
+- ``notebook_cpu``: the original notebook's way; ``ImageDataGenerator``-style augmentation on the
+  CPU, image by image (``augment_cpu.NotebookPipeline``), feeding an un-augmented model batch by batch.
+- ``no_augmentation``: the same model without augmentation, from arrays in memory: the ceiling.
+
+Timings alternate between the pipelines for ``repeats`` rounds and report the median, so that
+drift in a busy machine's speed touches all three alike. Images are synthetic: the cost of a step
+does not depend on what the pixels show.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import time
+from collections.abc import Iterable
+
+import keras
+import numpy as np
+import pandas as pd
+
+from digitbench.training.augment import AugmentParams
+from digitbench.training.augment_cpu import NotebookPipeline
+from digitbench.training.evaluate import runtime_info
+from digitbench.training.trainer import TrainParams, new_training_model
+
+PIPELINES = {
+    "augment_in_model": "augmentation in the model (this workflow)",
+    "notebook_cpu": "CPU augmentation feeding fit (original notebook)",
+    "no_augmentation": "no augmentation (ceiling)",
+}
+COLUMNS = ["architecture", "pipeline", "backend", "device", "batch_size", "steps", "repeats", "compiled",
+           "images_per_second", "ratio_to_notebook", "ratio_to_ceiling"]
+
+
+class _EpochTimer(keras.callbacks.Callback):
+    """Epoch time without ``fit``'s set-up, but with the batches' loading (the notebook's augmentation)."""
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):  # logs hold host values: the last step has finished
+        self.seconds = time.perf_counter() - self.start
+
+
+def _fit_seconds(model: keras.Model, data, batch_size: int) -> float:
+    timer = _EpochTimer()
+    if isinstance(data, keras.utils.PyDataset):
+        model.fit(data, epochs=1, verbose=0, callbacks=[timer])
+    else:
+        model.fit(data[0], data[1], batch_size=batch_size, epochs=1, shuffle=True, verbose=0, callbacks=[timer])
+    return timer.seconds
+
+
+def measure_architecture(architecture: str, *, augment: AugmentParams, batch_size: int, steps: int,
+                         warmup_steps: int, repeats: int, seed: int = 0,
+                         log: logging.Logger | None = None) -> list[dict]:
+    """Images per second of the three pipelines for one architecture, medians over ``repeats``.
+
+    Args:
+        architecture: Registry name.
+        augment: Augmentation strengths (the config's ``training.augmentation``).
+        batch_size: Images per step.
+        steps: Timed steps per repeat.
+        warmup_steps: Untimed steps first, which include tracing and compilation.
+        repeats: Timed rounds; the pipelines take turns within each.
+        seed: Seed of the weights, the synthetic images and the augmentation draws.
+        log: Progress log.
+
+    Returns:
+        One row per pipeline (without the ratio columns).
+    """
+    for key, value in (("batch_size", batch_size), ("steps", steps), ("warmup_steps", warmup_steps),
+                       ("repeats", repeats)):
+        if value < 1:
+            raise ValueError(f"benchmark.{key} must be a positive integer. Received: {value}")
+    log = log or logging.getLogger(__name__)
+    rng = np.random.default_rng(seed)
+    n = batch_size * steps  # whole batches only: a ragged last batch would retrace the compiled step
+    x = rng.random((n, 28, 28, 1), dtype=np.float32)
+    y = rng.integers(0, 10, n)
+    keras.utils.set_random_seed(seed)
+    models = {"augment_in_model": new_training_model(TrainParams(architecture, seed, batch_size, augment=augment),
+                                                     x.shape[1:]),
+              "notebook_cpu": new_training_model(TrainParams(architecture, seed, batch_size, augment=None), x.shape[1:]),
+              "no_augmentation": new_training_model(TrainParams(architecture, seed, batch_size, augment=None),
+                                                    x.shape[1:])}
+    data = {"augment_in_model": (x, y), "no_augmentation": (x, y),
+            "notebook_cpu": NotebookPipeline(x, y, augment, batch_size, seed, steps=steps)}
+    warm = {"augment_in_model": (x[:batch_size * warmup_steps], y[:batch_size * warmup_steps]),
+            "no_augmentation": (x[:batch_size * warmup_steps], y[:batch_size * warmup_steps]),
+            "notebook_cpu": NotebookPipeline(x, y, augment, batch_size, seed + 1, steps=warmup_steps)}
+    for name, model in models.items():
+        _fit_seconds(model, warm[name], batch_size)
+    seconds: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            seconds[name].append(_fit_seconds(model, data[name], batch_size))
+    info = runtime_info()
+    rows = []
+    for name, model in models.items():
+        rate = n / statistics.median(seconds[name])
+        rows.append({"architecture": architecture, "pipeline": name, "backend": info["backend"],
+                     "device": info["device"], "batch_size": batch_size, "steps": steps, "repeats": repeats,
+                     "compiled": bool(model.jit_compile), "images_per_second": rate})
+        log.info("%s %-16s %8.0f img/s (compiled: %s; %s)", architecture, name, rate, model.jit_compile,
+                 ", ".join(f"{s:.2f}" for s in seconds[name]))
+    return rows
+
+
+def with_ratios(rows: Iterable[dict]) -> pd.DataFrame:
+    """The throughput table: each pipeline's rate divided by the notebook's and by the ceiling's."""
+    df = pd.DataFrame(list(rows))
+    key = ["architecture", "backend", "device", "batch_size"]
+    ref = df.pivot_table(index=key, columns="pipeline", values="images_per_second")
+    df = df.join(ref[["notebook_cpu", "no_augmentation"]], on=key)
+    df["ratio_to_notebook"] = df["images_per_second"] / df.pop("notebook_cpu")
+    df["ratio_to_ceiling"] = df["images_per_second"] / df.pop("no_augmentation")
+    return df[COLUMNS]
+
+
+def combine(paths: Iterable[str]) -> pd.DataFrame:
+    """One table from the per-backend files, in the order given."""
+    return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)[COLUMNS]
+
+
+def estimate_hours(rates: dict[str, float], jobs: Iterable[tuple[str, int]], images_per_epoch: int,
+                   epochs: int) -> float:
+    """Hours that training jobs would take at measured rates, if none stopped early.
+
+    Args:
+        rates: Images per second of each architecture's training step.
+        jobs: ``(architecture, seed)`` of every pending job.
+        images_per_epoch: Training images per epoch.
+        epochs: Maximum epochs.
+    """
+    return sum(images_per_epoch * epochs / rates[arch] for arch, _ in jobs) / 3600
+
+
+def training_rates(architectures: Iterable[str], *, augment: AugmentParams | None, batch_size: int, steps: int = 3,
+                   warmup_steps: int = 1) -> dict[str, float]:
+    """Images per second of each architecture's training step, from a few timed steps (for estimates)."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random((batch_size, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, batch_size)
+    rates = {}
+    for arch in architectures:
+        model = new_training_model(TrainParams(arch, 0, batch_size, augment=augment), x.shape[1:])
+        for _ in range(warmup_steps):  # tracing and compilation
+            model.train_on_batch(x, y)
+        tic = time.perf_counter()
+        for _ in range(steps):  # train_on_batch returns host values, so each step has finished
+            model.train_on_batch(x, y)
+        rates[arch] = batch_size * steps / (time.perf_counter() - tic)
+    return rates
+
+
+def cpu_training_message(training: dict, pending: list[str], rates: dict[str, float]) -> str:
+    """The warning for a paper-profile run without a GPU: how long its training jobs would take.
+
+    Args:
+        training: The ``training`` config section.
+        pending: Architecture of every training job this run will execute.
+        rates: Measured images per second of each of those architectures.
+    """
+    n = training["train_size"] or 60000
+    per_epoch = n - round(n * training["validation_split"])
+    hours = estimate_hours(rates, [(arch, 0) for arch in pending], per_epoch, training["epochs"])
+    measured = ", ".join(f"{arch} {rate:,.0f} img/s" for arch, rate in rates.items())
+    return (f"WARNING: no GPU found. The paper profile's {len(pending)} pending training jobs ({training['epochs']} "
+            f"epochs x {per_epoch:,} images each) would take about {hours:,.0f} hours ({hours / 24:,.1f} days) on this "
+            f"machine, unless early stopping ends them sooner (measured: {measured}). For a CPU run, stop now "
+            "(Ctrl-C) and use `make report`, i.e. --configfile config/quick.yaml (about 25 minutes on 2 cores); for "
+            "the paper profile, see the README's GPU section.")
+
+
+def warn_if_training_on_cpu(config: dict, pending: list[str], gpus: list[str] | None = None) -> str | None:
+    """Print ``cpu_training_message`` at the start of a paper-profile run that found no GPU.
+
+    The rates come from a few steps timed in a subprocess (``python -m digitbench.throughput``),
+    so that Snakemake's own process never imports a deep-learning backend.
+
+    Args:
+        config: The validated workflow config.
+        pending: Architecture of every training job this run will execute.
+        gpus: Visible GPUs (default: ``digitbench.gpus.visible_gpus()``).
+
+    Returns:
+        The message printed, or None when there was nothing to say.
+    """
+    import json
+    import subprocess
+    import sys
+
+    from digitbench.gpus import visible_gpus
+
+    if config["profile"] != "paper" or not pending or (visible_gpus() if gpus is None else gpus):
+        return None
+    t = config["training"]
+    archs = sorted(set(pending))
+    augment = ["--augmentation", json.dumps(t["augmentation"])] if t["augmentation"]["enabled"] else []
+    print(f"No GPU found: timing a few training steps of {', '.join(archs)} to estimate the run ...", file=sys.stderr)
+    proc = subprocess.run([sys.executable, "-m", "digitbench.throughput", *archs, "--batch-size", str(t["batch_size"]),
+                           "--threads", str(t["threads"]), *augment], capture_output=True, text=True, timeout=900)
+    if proc.returncode != 0:
+        message = f"(no GPU found, and timing a training step failed: {proc.stderr.strip()[-500:]})"
+    else:
+        message = cpu_training_message(t, pending, json.loads(proc.stdout.strip().splitlines()[-1]))
+    print(message, file=sys.stderr)
+    return message
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m digitbench.throughput ARCH [ARCH ...]``: measured training rates as JSON on stdout.
+
+    Run in a subprocess by the workflow's start-up check, so that Snakemake's own process never
+    imports a deep-learning backend.
+    """
+    import argparse
+    import json
+
+    from digitbench.training.augment import params_from_config
+    from digitbench.training.runtime import limit_threads
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("architectures", nargs="+")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--augmentation", default=None, help="training.augmentation as JSON (omit: none)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        limit_threads(args.threads)
+    augment = params_from_config(json.loads(args.augmentation)) if args.augmentation else None
+    print(json.dumps(training_rates(args.architectures, augment=augment, batch_size=args.batch_size)))
+
+
+if __name__ == "__main__":
+    main()
