@@ -7,8 +7,11 @@ CORES  ?= all
 # No GPU in the quick CPU profile: two single-threaded training jobs share the two cores, which
 # was measured 1.26x faster in total than one job on both (see training.threads in quick.yaml).
 TRAIN_SLOTS ?= 2
+# The throughput benchmark at a CPU-sized scale on TensorFlow and JAX; on a GPU machine run
+# `KERAS_BACKEND=jax make benchmark BENCHMARK_CONFIG=` for the full size of config/config.yaml.
+BENCHMARK_CONFIG ?= --configfile config/benchmark_cpu.yaml
 
-.PHONY: setup report test lint clean-results
+.PHONY: setup report test benchmark lint clean-results
 
 setup: $(STAMP)
 
@@ -21,6 +24,11 @@ $(STAMP): pyproject.toml
 report: setup
 	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(TRAIN_SLOTS) --configfile config/quick.yaml
 	@echo "Report: results/report/digitbench.html and results/report/digitbench.pdf"
+
+benchmark: setup
+	$(BIN)/snakemake --cores $(CORES) --resources gpu=1 results/benchmarks/throughput.csv \
+		results/figures/benchmark_throughput.pdf $(BENCHMARK_CONFIG)
+	@echo "Benchmark: results/benchmarks/throughput.csv and results/figures/benchmark_throughput.pdf"
 
 test: setup
 	$(BIN)/python -m pytest

@@ -9,7 +9,8 @@ from scipy import ndimage
 keras = pytest.importorskip("keras")
 
 from digitbench.training import augment_cpu  # noqa: E402
-from digitbench.training.augment import AugmentParams, RandomAffine, build_augmentation, compose  # noqa: E402
+from digitbench.training.augment import (  # noqa: E402
+    AugmentParams, RandomAffine, build_augmentation, compose, sample_bilinear_nearest, to_keras_transform)
 
 NO_CHANGE = {"rotation": 0.0, "shear": 0.0, "zoom_row": 1.0, "zoom_col": 1.0, "shift_row": 0.0, "shift_col": 0.0,
              "brightness": 1.0}
@@ -64,6 +65,19 @@ def test_layer_equals_the_cpu_pipeline_on_the_same_draws():
     ours = _apply(build_augmentation(params, 1), images, {k: v.astype(np.float32) for k, v in draws.items()})
     # Both interpolate bilinearly from the same map; scipy and Keras differ only in rounding at borders.
     assert np.mean(np.abs(ours - cpu) < 1e-3) > 0.98
+
+
+def test_fast_sampler_equals_the_keras_op():
+    """The JAX path's own bilinear sampler against keras.ops.image.affine_transform, same maps."""
+    rng = np.random.default_rng(3)
+    images = rng.random((16, 28, 28, 2), dtype=np.float32)
+    d = augment_cpu.draw(AugmentParams(rotation_degrees=40, shift=0.3, zoom=0.3, shear_degrees=20), rng, 16, 28, 28)
+    a, b = compose(np, np.deg2rad(d["rotation"]), np.deg2rad(d["shear"]), d["zoom_row"], d["zoom_col"],
+                   d["shift_row"], d["shift_col"], 28, 28)
+    a, b = a.astype(np.float32), b.astype(np.float32)
+    ours = np.asarray(sample_bilinear_nearest(images, a, b))
+    reference = np.asarray(keras.ops.image.affine_transform(images, to_keras_transform(np, a, b), fill_mode="nearest"))
+    np.testing.assert_allclose(ours, reference, atol=1e-5)
 
 
 def test_every_range_bound_holds_over_many_draws():

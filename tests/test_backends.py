@@ -76,6 +76,12 @@ for name in ARCHITECTURES:
     after = [np.array(w) for w in net.trainable_weights]
     assert np.all(np.isfinite(loss)) and any(not np.allclose(a, b) for a, b in zip(before, after)), name
     assert net.predict(x, verbose=0).shape == (16, 10)
+# On JAX the layer samples with its own bilinear code: it must still match the notebook's CPU pipeline.
+from digitbench.training import augment_cpu
+from digitbench.training.augment import build_augmentation
+d = augment_cpu.draw(AugmentParams(), rng, 16, 28, 28)
+ours = np.asarray(build_augmentation(AugmentParams(), 1).transform(x, {k: v.astype("float32") for k, v in d.items()}))
+assert np.mean(np.abs(ours - augment_cpu.apply(x, d)) < 1e-3) > 0.98
 print("OK compiled", len(ARCHITECTURES))
 """
 

@@ -136,6 +136,22 @@ def test_report_states_cnn_results_from_results(smoke_run):
         assert not (smoke_run / f"results/models/{arch}/seed1/checkpoint").exists()  # cleared after success
 
 
+def test_throughput_benchmark_is_written_and_quoted(smoke_run):
+    table = pd.read_csv(smoke_run / "results/benchmarks/throughput.csv")
+    assert sorted(table["pipeline"]) == ["augment_in_model", "no_augmentation", "notebook_cpu"]
+    assert (table["images_per_second"] > 0).all() and set(table["architecture"]) == {"baseline_cnn"}
+    assert table.loc[table["pipeline"] == "notebook_cpu", "ratio_to_notebook"].item() == 1.0
+    ours = table[table["pipeline"] == "augment_in_model"].iloc[0]
+    texts = _report_texts(smoke_run)
+    for kind, text in texts.items():
+        assert f"{ours['ratio_to_notebook']:.2f}" in text and "Training throughput" in text, kind
+    assert (smoke_run / "results/figures/benchmark_throughput.png").stat().st_size > 0
+    metrics = json.loads((smoke_run / "results/models/baseline_cnn/seed1/metrics.json").read_text())
+    assert metrics["train_step_compiled"] is False  # TensorFlow on a CPU: Keras does not compile
+    log = (smoke_run / "results/logs/train/baseline_cnn_seed1.log").read_text()
+    assert "train step not jit-compiled (backend tensorflow)" in log and "device: no GPU found" in log
+
+
 def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
     stats = smoke_run / "results/stats"
     runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")

@@ -82,6 +82,43 @@ def compose(xp, theta, shear, zoom_row, zoom_col, shift_row, shift_col, height: 
     return a, xp.stack([b_row, b_col], axis=-1)
 
 
+def sample_bilinear_nearest(images, a, b):
+    """Bilinear sampling at ``a @ p + b`` with the edge pixels extended (``fill_mode="nearest"``).
+
+    Four gathers per output pixel from the flattened image. On JAX this was measured 4.7 times
+    faster than ``keras.ops.image.affine_transform`` (1.07 against 5.00 ms per batch of 128 on 2
+    CPU cores, jit-compiled), which interpolates over the channel axis too; the outputs agree to
+    2e-7. On TensorFlow the fused kernel behind that op is faster, so the layer keeps it there.
+
+    Args:
+        images: Batch (n, H, W, C), channels last.
+        a: Linear parts (n, 2, 2), from ``compose``.
+        b: Offsets (n, 2), from ``compose``.
+    """
+    ops = keras.ops
+    height, width, channels = images.shape[1], images.shape[2], images.shape[3]
+    grid_r, grid_c = ops.meshgrid(ops.arange(height, dtype=images.dtype), ops.arange(width, dtype=images.dtype),
+                                  indexing="ij")
+
+    def coordinate(i, limit):  # clipping to the image is what extending its edge pixels means
+        at = [ops.reshape(v, (-1, 1, 1)) for v in (a[:, i, 0], a[:, i, 1], b[:, i])]
+        return ops.clip(at[0] * grid_r + at[1] * grid_c + at[2], 0, limit - 1)
+
+    src_r, src_c = coordinate(0, height), coordinate(1, width)
+    r0, c0 = ops.floor(src_r), ops.floor(src_c)
+    fr, fc = ops.expand_dims(src_r - r0, -1), ops.expand_dims(src_c - c0, -1)
+    r0, c0 = ops.cast(r0, "int32"), ops.cast(c0, "int32")
+    r1, c1 = ops.minimum(r0 + 1, height - 1), ops.minimum(c0 + 1, width - 1)
+    flat = ops.reshape(images, (-1, height * width, channels))
+
+    def pixel(r, c):
+        index = ops.reshape(r * width + c, (-1, height * width, 1))
+        return ops.reshape(ops.take_along_axis(flat, index, axis=1), (-1, height, width, channels))
+
+    return ((1 - fr) * ((1 - fc) * pixel(r0, c0) + fc * pixel(r0, c1))
+            + fr * ((1 - fc) * pixel(r1, c0) + fc * pixel(r1, c1)))
+
+
 def to_keras_transform(xp, a, b):
     """The 8-vector of ``keras.ops.image.affine_transform``, which is written in (x=column, y=row)."""
     zero = b[..., 0] * 0
@@ -139,8 +176,12 @@ class RandomAffine(layers.Layer):
         height, width = images.shape[1], images.shape[2]
         a, b = compose(ops, draws["rotation"] * (math.pi / 180), draws["shear"] * (math.pi / 180), draws["zoom_row"],
                        draws["zoom_col"], draws["shift_row"], draws["shift_col"], height, width)
-        moved = ops.image.affine_transform(images, to_keras_transform(ops, a, b), interpolation=self.interpolation,
-                                           fill_mode=self.fill_mode, data_format="channels_last")
+        if self.interpolation == "bilinear" and self.fill_mode == "nearest" and keras.backend.backend() == "jax":
+            moved = sample_bilinear_nearest(images, a, b)
+        else:
+            moved = ops.image.affine_transform(images, to_keras_transform(ops, a, b),
+                                               interpolation=self.interpolation, fill_mode=self.fill_mode,
+                                               data_format="channels_last")
         low = ops.min(moved, axis=(1, 2, 3), keepdims=True)
         span = ops.max(moved, axis=(1, 2, 3), keepdims=True) - low
         factor = ops.reshape(draws["brightness"], (-1, 1, 1, 1))
