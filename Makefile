@@ -26,8 +26,8 @@ report: setup
 	@echo "Report: results/report/digitbench.html and results/report/digitbench.pdf"
 
 benchmark: setup
-	$(BIN)/snakemake --cores $(CORES) --resources gpu=1 results/benchmarks/throughput.csv \
-		results/figures/benchmark_throughput.pdf $(BENCHMARK_CONFIG)
+	$(BIN)/snakemake results/benchmarks/throughput.csv results/figures/benchmark_throughput.pdf \
+		--cores $(CORES) --resources gpu=1 $(BENCHMARK_CONFIG)
 	@echo "Benchmark: results/benchmarks/throughput.csv and results/figures/benchmark_throughput.pdf"
 
 test: setup

@@ -106,7 +106,9 @@ def test_configure_memory_sets_the_policy_but_keeps_user_values():
 
 
 def test_configure_memory_defaults_to_os_environ(monkeypatch):
-    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE", raising=False)
+    # setenv first so that teardown removes what configure_memory sets (delenv of an unset name records nothing)
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "placeholder")
+    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE")
     monkeypatch.setenv("TF_FORCE_GPU_ALLOW_GROWTH", "false")
     configure_memory()
     assert os.environ["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
