@@ -32,7 +32,8 @@ def test_empty_config_gets_all_defaults():
     assert config["data"]["sources"] == ["local", "keras", "npm"]
 
 
-@pytest.mark.parametrize("path", ["config/config.yaml", "config/quick.yaml", ".test/config.yaml"])
+@pytest.mark.parametrize("path", ["config/config.yaml", "config/quick.yaml", ".test/config.yaml",
+                                  "config/benchmark_cpu.yaml"])
 def test_shipped_configs_are_valid(path):
     with open(ROOT / path, encoding="utf-8") as fh:
         validate_config(yaml.safe_load(fh), SCHEMA, source=path)
@@ -61,3 +62,11 @@ def test_bad_source_in_list_is_named():
 def test_out_of_range_value_is_named():
     with pytest.raises(ConfigError, match=r"baselines\.cv_folds"):
         validate_config({"baselines": {"cv_folds": 1}}, SCHEMA)
+
+
+def test_few_resamples_only_in_the_smoke_profile():
+    assert validate_config({"profile": "smoke", "stats": {"n_resamples": 200}}, SCHEMA)["stats"]["n_resamples"] == 200
+    with pytest.raises(ConfigError, match=r"'stats.n_resamples'.*2000.*only in the smoke profile"):
+        validate_config({"profile": "quick", "stats": {"n_resamples": 200}}, SCHEMA)
+    with pytest.raises(ConfigError, match=r"'stats.n_resamples'.*minimum of 100"):
+        validate_config({"profile": "smoke", "stats": {"n_resamples": 10}}, SCHEMA)
