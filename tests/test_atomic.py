@@ -27,3 +27,11 @@ def test_failed_write_leaves_nothing(tmp_path):
     with pytest.raises(OSError):
         write_atomic(target, fails)
     assert target.read_text() == "old" and list(tmp_path.iterdir()) == [target]
+
+
+def test_temporary_names_are_never_shared(tmp_path):
+    """Two runs writing the same file at once must not write into one temporary file."""
+    seen = []
+    for _ in range(2):
+        write_atomic(tmp_path / "fig.pdf", lambda p: (seen.append(p), p.write_text("x")))
+    assert seen[0] != seen[1] and all(p.name.endswith("-fig.pdf") and p.name.startswith(".tmp-") for p in seen)

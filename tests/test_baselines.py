@@ -80,3 +80,17 @@ def test_training_subset_is_stratified_and_scaled_on_itself(tiny_digits):
     assert abs(float(x.mean())) < 1e-5 and scaler.method == "zero_mean"  # fitted on the subset itself
     again = training_subset(tiny_digits, 40, seed=1, method="zero_mean", robust_percentiles=(1.0, 99.0))
     np.testing.assert_array_equal(again[1], y)
+
+
+def test_float32_softmax_rows_give_no_probability_warning():
+    import warnings
+
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(500, 10)).astype(np.float32)
+    proba = (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype(np.float32)
+    y = rng.integers(0, 10, 500)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # sklearn warns when rows miss 1 by float32 rounding
+        out = metrics.classification_metrics(y, proba)
+    expected = -np.mean(np.log(proba.astype(np.float64)[np.arange(500), y] / proba.astype(np.float64).sum(axis=1)))
+    assert out["log_loss"] == pytest.approx(expected, rel=1e-9)

@@ -70,3 +70,15 @@ def test_few_resamples_only_in_the_smoke_profile():
         validate_config({"profile": "quick", "stats": {"n_resamples": 200}}, SCHEMA)
     with pytest.raises(ConfigError, match=r"'stats.n_resamples'.*minimum of 100"):
         validate_config({"profile": "smoke", "stats": {"n_resamples": 10}}, SCHEMA)
+
+
+def test_batch_larger_than_the_training_subset_is_refused_before_any_job():
+    from digitbench.config import check_consistency
+
+    config = validate_config({"training": {"train_size": 100, "batch_size": 128}}, SCHEMA)
+    with pytest.raises(ConfigError, match=r"training.batch_size is 128, larger than the 85 images .*lower "
+                                          r"training.batch_size or raise training.train_size"):
+        check_consistency(config, source="x.yaml")
+    with pytest.raises(ConfigError, match="more than MNIST's 60,000"):
+        check_consistency(validate_config({"training": {"train_size": 70000}}, SCHEMA))
+    check_consistency(validate_config({"training": {"train_size": 100, "batch_size": 85}}, SCHEMA))

@@ -450,6 +450,7 @@ def test_save_and_load_npz(tmp_path: Path, arrays: Arrays) -> None:
     save_npz(arrays, path)
     assert_same(load_npz(path), arrays)
     assert [p.name for p in path.parent.iterdir()] == ["mnist.npz"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600: the cache is for every user
 
 
 def test_save_npz_is_atomic(tmp_path: Path, arrays: Arrays, monkeypatch) -> None:

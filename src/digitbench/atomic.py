@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,11 +13,12 @@ import numpy as np
 def write_atomic(path: str | Path, write: Callable[[Path], object]) -> None:
     """Call ``write(tmp)`` on a temporary name beside ``path``, then rename it onto ``path``.
 
-    The temporary name ends like ``path`` (``.tmp-<name>``), so writers that pick a format from the
-    suffix (Keras, matplotlib) still do. A failed write leaves no file at ``path``.
+    The temporary name ends like ``path`` (``.tmp-<pid>-<random>-<name>``), so writers that pick a
+    format from the suffix (Keras, matplotlib) still do, and two processes writing the same file never
+    share a temporary file. A failed write leaves no file at ``path``.
     """
     path = Path(path)
-    tmp = path.with_name(f".tmp-{path.name}")
+    tmp = path.with_name(f".tmp-{os.getpid()}-{secrets.token_hex(4)}-{path.name}")
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -7,6 +7,7 @@ values and the file to fix, so this module words the first error itself.
 from __future__ import annotations
 
 import copy
+import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,30 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
             "workflow/schemas/config.schema.yaml documents every key and its default."
         )
     return config
+
+
+MNIST_TRAIN_IMAGES = 60000
+
+
+def training_images(training: Mapping[str, Any]) -> int:
+    """Images a CNN trains on per epoch: the subset less its validation share (as ``train_test_split`` rounds)."""
+    n = training["train_size"] or MNIST_TRAIN_IMAGES
+    return n - math.ceil(n * training["validation_split"])
+
+
+def check_consistency(config: Mapping[str, Any], source: str = "the config") -> None:
+    """Settings that are valid one by one but not together; checked before any job runs.
+
+    Raises:
+        ConfigError: naming the keys, their values and the fix.
+    """
+    t, problems = config["training"], []
+    if t["train_size"] > MNIST_TRAIN_IMAGES:
+        problems.append(f"training.train_size is {t['train_size']}, more than MNIST's {MNIST_TRAIN_IMAGES:,} training "
+                        "images; use 0 for all of them")
+    elif t["batch_size"] > training_images(t):
+        problems.append(f"training.batch_size is {t['batch_size']}, larger than the {training_images(t):,} images a "
+                        f"CNN trains on (training.train_size {t['train_size']} less the validation share "
+                        f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
+    if problems:
+        raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))

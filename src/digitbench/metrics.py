@@ -22,6 +22,12 @@ def topk_accuracy(y_true: np.ndarray, proba: np.ndarray, k: int) -> float:
     return float(np.mean(topk_correct(y_true, proba, k)))
 
 
+def _normalised(proba: np.ndarray) -> np.ndarray:
+    """Rows that sum to one in float64: float32 softmax outputs miss by about 1e-7, which sklearn warns about."""
+    q = np.clip(np.asarray(proba, dtype=np.float64), 1e-12, 1.0)
+    return q / q.sum(axis=1, keepdims=True)
+
+
 def classification_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, float]:
     """Accuracy, macro precision/recall/F1, top-3/top-5 accuracy and log loss.
 
@@ -41,7 +47,7 @@ def classification_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, f
         "macro_f1": float(f),
         "top3_accuracy": topk_accuracy(y_true, proba, 3),
         "top5_accuracy": topk_accuracy(y_true, proba, 5),
-        "log_loss": float(log_loss(y_true, np.clip(proba, 1e-12, 1.0), labels=np.arange(N_CLASSES))),
+        "log_loss": float(log_loss(y_true, _normalised(proba), labels=np.arange(N_CLASSES))),
     }
 
 

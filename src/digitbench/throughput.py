@@ -24,6 +24,7 @@ import keras
 import numpy as np
 import pandas as pd
 
+from digitbench.config import training_images
 from digitbench.training.augment import AugmentParams
 from digitbench.training.augment_cpu import NotebookPipeline
 from digitbench.training.evaluate import runtime_info
@@ -167,8 +168,7 @@ def cpu_training_message(training: dict, pending: list[str], rates: dict[str, fl
         pending: Architecture of every training job this run will execute.
         rates: Measured images per second of each of those architectures.
     """
-    n = training["train_size"] or 60000
-    per_epoch = n - round(n * training["validation_split"])
+    per_epoch = training_images(training)
     hours = estimate_hours(rates, [(arch, 0) for arch in pending], per_epoch, training["epochs"])
     measured = ", ".join(f"{arch} {rate:,.0f} img/s" for arch, rate in rates.items())
     return (f"WARNING: no GPU found. The paper profile's {len(pending)} pending training jobs ({training['epochs']} "

@@ -5,7 +5,7 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 try:
-    from digitbench.config import ConfigError, load_schema, validate_config
+    from digitbench.config import ConfigError, check_consistency, load_schema, validate_config
 except ImportError as err:
     raise WorkflowError(
         f"the digitbench package is not importable ({err}). Run `make setup` (or "
@@ -24,6 +24,7 @@ try:
         load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"),
         source=_config_sources(),
     )
+    check_consistency(config, source=_config_sources())
 except ConfigError as err:
     raise WorkflowError(str(err))
 

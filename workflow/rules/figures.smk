@@ -1,6 +1,6 @@
 # One figure, one rule: each reads compute outputs only, so redrawing never recomputes.
 PLOT_CODE = {
-    family: package_code("plotting/__init__.py", "plotting/style.py", f"plotting/{family}.py")
+    family: package_code("plotting/__init__.py", "plotting/style.py", "atomic.py", f"plotting/{family}.py")
     for family in ("eda", "baselines", "cnn", "stats", "benchmark")
 }
 

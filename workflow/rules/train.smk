@@ -95,7 +95,7 @@ rule summarize_cnns:
 
 rule benchmark_throughput:
     input:
-        code=TRAIN_CODE + package_code("throughput.py", "training/augment_cpu.py"),
+        code=TRAIN_CODE + package_code("throughput.py", "training/augment_cpu.py", "config.py"),
     output:
         table="results/benchmarks/throughput/{backend}.csv",
     wildcard_constraints:

@@ -275,6 +275,7 @@ def save_npz(arrays: Mapping[str, np.ndarray], path: PathLike) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes it 0600; the cached data set is for every user of the project
         # A file object stops numpy from appending ".npz" to the temp name.
         with os.fdopen(fd, "wb") as out:
             np.savez(out, **arrays)  # type: ignore[arg-type]  # stub fears key "allow_pickle"

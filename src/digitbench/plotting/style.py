@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -10,6 +9,8 @@ import matplotlib
 
 matplotlib.use("Agg")  # rules run headless
 import matplotlib.pyplot as plt  # noqa: E402
+
+from digitbench.atomic import write_atomic  # noqa: E402
 
 PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
 PNG_DPI = 200
@@ -51,9 +52,7 @@ def save_figure(fig: plt.Figure, paths: Iterable[str | Path]) -> None:
     """
     for path in map(Path, paths):
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
         # Fixed metadata keeps PDFs byte-identical across reruns of the same data.
         meta = {"CreationDate": None} if path.suffix == ".pdf" else {}
-        fig.savefig(tmp, dpi=PNG_DPI, metadata=meta)
-        os.replace(tmp, path)
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=PNG_DPI, metadata=meta))
     plt.close(fig)
