@@ -20,7 +20,8 @@ def _compiled_sentence(df: pd.DataFrame) -> str:
                      "with augmentation" + ("" if done or backend != "tensorflow" else
                                             " (TensorFlow compiles with XLA only on a GPU whose XLA has the "
                                             "image-transform kernel)"))
-    return "; ".join(parts)[0].upper() + "; ".join(parts)[1:] + "."
+    sentence = "; ".join(parts)
+    return sentence[:1].upper() + sentence[1:] + "."
 
 
 def build(path: str) -> tuple[dict[str, Any], dict[str, str]]:
