@@ -82,3 +82,19 @@ def test_batch_larger_than_the_training_subset_is_refused_before_any_job():
     with pytest.raises(ConfigError, match="more than MNIST's 60,000"):
         check_consistency(validate_config({"training": {"train_size": 70000}}, SCHEMA))
     check_consistency(validate_config({"training": {"train_size": 100, "batch_size": 85}}, SCHEMA))
+
+
+def test_duplicate_key_and_syntax_error_name_file_and_line(tmp_path):
+    from digitbench.config import ConfigError, check_config_files
+
+    dup = tmp_path / "dup.yaml"
+    dup.write_text("training:\n  epochs: 3\n  seeds: [1]\n  epochs: 4\n")
+    with pytest.raises(ConfigError, match=r"dup\.yaml, line 4: key 'epochs' is given twice \(first on line 2\)"):
+        check_config_files([dup])
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("training:\n  seeds: [1, 2\nstats:\n  alpha: 0.05\n")
+    with pytest.raises(ConfigError, match=r"bad\.yaml, line \d+, column \d+: not valid YAML"):
+        check_config_files([bad])
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("training:\n  epochs: 3\nstats:\n  epochs: 3\n")  # the same key in two mappings is fine
+    check_config_files([ok])

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 
@@ -158,7 +159,8 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
     boot = pd.read_csv(stats / "bootstrap_metrics.csv")
     models = {"logreg", "random_forest", *(f"{a}/seed{s}" for a, s in zip(runs["architecture"], runs["seed"]))}
     assert models < set(boot["model"]) and "ensemble/all_cnns" in set(boot["model"])
-    assert (boot["n_resamples"] >= 2000).all() and (boot["ci_low"] <= boot["estimate"]).all()
+    configured = yaml.safe_load((smoke_run / ".test/config.yaml").read_text())["stats"]["n_resamples"]
+    assert (boot["n_resamples"] == configured).all() and (boot["ci_low"] <= boot["estimate"]).all()
     acc = boot[(boot["metric"] == "accuracy") & (boot["kind"] == "cnn")].set_index("model")["estimate"]
     for _, r in runs.iterrows():  # bootstrap point estimates are the training jobs' own accuracies
         assert acc[f"{r['architecture']}/seed{r['seed']}"] == pytest.approx(r["accuracy"])

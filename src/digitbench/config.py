@@ -112,3 +112,38 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config") -> 
                         f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
     if problems:
         raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice in one mapping (PyYAML keeps the last silently)."""
+
+
+def _no_duplicates(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise ConfigError(f"{key_node.start_mark.name}, line {line}: key '{key}' is given twice (first on "
+                              f"line {seen[key]}); YAML would silently keep only the last. Delete one of them.")
+        seen[key] = line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def check_config_files(paths: list[str | Path]) -> None:
+    """Re-read each config file strictly: duplicate keys and syntax errors name the file and line.
+
+    Raises:
+        ConfigError: A file repeats a key or is not valid YAML.
+    """
+    for path in map(Path, paths):
+        try:
+            with open(path, encoding="utf-8") as fh:
+                yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 -- a SafeLoader subclass
+        except yaml.MarkedYAMLError as err:
+            mark = err.problem_mark
+            where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
+            raise ConfigError(f"{where}: not valid YAML ({err.problem}). Fix the file and rerun.") from None

@@ -5,12 +5,24 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 
 try:
-    from digitbench.config import ConfigError, check_consistency, load_schema, validate_config
+    from digitbench.config import (
+        ConfigError,
+        check_config_files,
+        check_consistency,
+        load_schema,
+        validate_config,
+    )
 except ImportError as err:
     raise WorkflowError(
         f"the digitbench package is not importable ({err}). Run `make setup` (or "
         "`pip install -e .` inside the conda environment of environment.yml) and retry."
     )
+
+
+def configfiles():
+    """This run's --configfile files, relative to the working directory."""
+    files = [os.path.abspath(f) for f in getattr(workflow, "overwrite_configfiles", None) or []]
+    return [os.path.relpath(f) if not os.path.relpath(f).startswith("..") else f for f in files]
 
 
 def _config_sources():
@@ -19,6 +31,7 @@ def _config_sources():
 
 
 try:
+    check_config_files([Path(workflow.basedir) / "config" / "config.yaml", *configfiles()])
     validate_config(
         config,
         load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"),
@@ -27,6 +40,60 @@ try:
     check_consistency(config, source=_config_sources())
 except ConfigError as err:
     raise WorkflowError(str(err))
+
+
+def snakemake_command(cores="all"):
+    """The command line of this run's configuration, for messages that tell the user what to rerun."""
+    return " ".join(["snakemake", f"--cores {cores}", "--resources gpu=1", *(f"--configfile {f}" for f in configfiles())])
+
+
+def command_line():
+    """This run's Snakemake arguments (targets, --forcerun, ...), parsed as Snakemake's CLI parses them.
+
+    The workflow object only receives them after the Snakefile is read, and the checks below must
+    run before the DAG is built. None when Snakemake was not started from its command line.
+    """
+    import sys
+
+    from snakemake.cli import get_argument_parser
+
+    if Path(sys.argv[0]).name not in ("snakemake", "__main__.py"):
+        return None
+    try:
+        return get_argument_parser().parse_known_args(sys.argv[1:])[0]
+    except (Exception, SystemExit):
+        return None
+
+
+def audit_results(args):
+    """Stop before any job if a recorded result was edited, truncated or removed (digitbench.ledger)."""
+    from digitbench.ledger import audit, describe
+
+    if args is not None and args.forceall:
+        return
+    forced = {str(f) for f in (args.forcerun or [])} if args is not None else set()
+    targets = {str(t) for t in (args.targets or [])} if args is not None else set()
+    problems = audit(".", exempt=targets | forced, exempt_rules=forced)
+    if problems:
+        raise WorkflowError(describe(problems, command=snakemake_command()))
+
+
+def check_workdir():
+    """Before the DAG: results/ must belong to this run's profile and its recorded files be intact."""
+    from digitbench.workdir import WorkdirError, check_profile
+
+    args = command_line()
+    # Job subprocesses re-read the Snakefile; --unlock and --cleanup-metadata repair a folder.
+    if not workflow.is_main_process or (args is not None and (args.unlock or args.cleanup_metadata)):
+        return
+    try:
+        check_profile(config["profile"], configfiles(), sorted(args.targets or []) if args else [])
+    except WorkdirError as err:
+        raise WorkflowError(str(err))
+    audit_results(args)
+
+
+check_workdir()
 
 
 def figure(name):

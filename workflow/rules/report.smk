@@ -134,9 +134,11 @@ rule render_report:
         texts=rules.collect_report_variables.output.texts,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
         sources=["report/_quarto.yml", "report/references.bib", "report/ieee.csl", *glob_report_sources()],
+    # update(): Snakemake must not delete the last good report before rendering (its default for
+    # outputs); the script publishes the new one only once it passed its checks.
     output:
-        html="results/report/digitbench.html",
-        pdf="results/report/digitbench.pdf",
+        html=update("results/report/digitbench.html"),
+        pdf=update("results/report/digitbench.pdf"),
     params:
         project=lambda wildcards, input: os.path.dirname(input.sources[0]),
         renderer=config["report"]["renderer"],

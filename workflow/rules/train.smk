@@ -133,10 +133,3 @@ rule collect_throughput:
         "../../environment.yml"
     script:
         "../scripts/collect_throughput.py"
-
-
-onstart:
-    # Training on a CPU at the paper's size takes days: say so, from a measured step, before it starts.
-    from digitbench.throughput import warn_if_training_on_cpu
-
-    warn_if_training_on_cpu(config, [job.wildcards.arch for job in pending_jobs("train_cnn")])

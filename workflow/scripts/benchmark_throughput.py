@@ -4,10 +4,10 @@ import importlib.util
 import os
 
 from digitbench.gpus import bind_gpu, configure_memory
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 backend, p = snakemake.wildcards.backend, snakemake.params
 # Keras reads KERAS_BACKEND once, at import: set it (and the GPU settings) before importing it.
 if backend != "default":

@@ -1,13 +1,13 @@
 """Rule bootstrap_metrics: BCa intervals of every model's test metrics, on shared bootstrap resamples."""
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 import pandas as pd
 
 from digitbench.stats.bootstrap import intervals_table, seed_mean_intervals
 from digitbench.stats.predictions import load_study
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i, p = snakemake.input, snakemake.params
 
 study = load_study(i.baselines, p.baselines, i.runs, p.runs)

@@ -4,11 +4,11 @@ import json
 
 import pandas as pd
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.stats.claims import build_claims
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i = snakemake.input
 
 

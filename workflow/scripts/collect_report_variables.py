@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.report.variables import build, inputs_from, write
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 o, p = snakemake.output, snakemake.params
 
 inputs = inputs_from(snakemake.input, figures=list(p.figures), tables=[Path(t).stem for t in o.tables])

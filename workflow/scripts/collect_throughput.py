@@ -1,10 +1,10 @@
 """Rule collect_throughput: the per-backend throughput tables as one."""
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.throughput import combine
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 
 table = combine(list(snakemake.input.parts))
 table.to_csv(snakemake.output.table, index=False)

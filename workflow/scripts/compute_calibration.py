@@ -1,11 +1,11 @@
 """Rule compute_calibration: expected calibration error and reliability bins of every model."""
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.stats.calibration import calibration_tables
 from digitbench.stats.predictions import load_study
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
 study = load_study(i.baselines, p.baselines, i.runs, p.runs)

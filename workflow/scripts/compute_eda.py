@@ -6,10 +6,10 @@ import numpy as np
 
 from digitbench.data import load_npz
 from digitbench.eda import analyse
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 
 data = load_npz(snakemake.input.data)
 log.info("analysing %d training and %d test images", len(data["y_train"]), len(data["y_test"]))

@@ -2,10 +2,10 @@
 
 import pandas as pd
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 # Imported after the log is set up: TensorFlow prints its start-up notices on import.
 from digitbench.models.describe import describe_all  # noqa: E402
 

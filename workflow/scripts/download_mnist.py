@@ -4,10 +4,10 @@ import tempfile
 from pathlib import Path
 
 from digitbench.data import acquire, save_npz
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 
 output = Path(snakemake.output.npz)
 output.parent.mkdir(parents=True, exist_ok=True)

@@ -6,10 +6,10 @@ import numpy as np
 
 from digitbench.baselines import BaselineParams, run_baseline, training_subset
 from digitbench.data import load_npz
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 p = snakemake.params
 
 data = load_npz(snakemake.input.data)

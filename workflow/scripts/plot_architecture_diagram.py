@@ -1,10 +1,10 @@
 """Rule plot_architecture_diagram: keras.utils.plot_model of one architecture (needs pydot and graphviz)."""
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.models.describe import plot_diagram
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 
 if not plot_diagram(snakemake.wildcards.arch, str(snakemake.output[0])):
     raise RuntimeError("architecture diagrams need pydot and graphviz: `pip install pydot` and install graphviz "

@@ -2,14 +2,14 @@
 
 from pathlib import Path
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.report.metadata import stage_figures, write_metadata
 from digitbench.report.render import render_report, resolve_renderer
 from digitbench.report.validate import check_generated
 from digitbench.report.variables import build, inputs_from
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i, p = snakemake.input, snakemake.params
 project = Path(p.project)
 

@@ -3,11 +3,11 @@
 import numpy as np
 
 from digitbench.data import load_npz
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.preprocess import fit_scaler
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 # Imported after the log is set up: TensorFlow prints its start-up notices on import.
 from digitbench.training.augment import params_from_config, sample_examples  # noqa: E402
 p = snakemake.params

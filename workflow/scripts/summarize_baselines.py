@@ -1,10 +1,10 @@
 """Rule summarize_baselines: one metrics table, one CV-fold table and one per-class table."""
 
 from digitbench.baselines import summarize
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 
 tables = summarize(list(snakemake.input.metrics), list(snakemake.input.cv_scores), list(snakemake.input.per_class))
 for name, table in tables.items():

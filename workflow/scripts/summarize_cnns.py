@@ -6,10 +6,10 @@ import numpy as np
 
 from digitbench import cnn_results as R
 from digitbench.data import load_npz
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 keys = [(a, int(s)) for a in p.architectures for s in p.seeds]  # the order of expand() in the rule
 

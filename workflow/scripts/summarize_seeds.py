@@ -2,11 +2,11 @@
 
 import pandas as pd
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.stats.comparisons import seed_summary
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i = snakemake.input
 
 table = seed_summary(pd.read_csv(i.runs), pd.read_csv(i.calibration), list(snakemake.params.metrics))

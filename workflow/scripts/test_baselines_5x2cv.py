@@ -4,11 +4,11 @@ import json
 
 from digitbench.baselines import BaselineParams, make_model, training_subset
 from digitbench.data import load_npz
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.stats.tests import cv_5x2
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 p = snakemake.params
 
 x, y, _ = training_subset(load_npz(snakemake.input.data), p.train_size, p.seed, p.preprocessing,

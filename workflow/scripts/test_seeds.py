@@ -4,12 +4,12 @@ import json
 
 import pandas as pd
 
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 from digitbench.stats.comparisons import seed_scores
 from digitbench.stats.tests import average_ranks, friedman, wilcoxon_pairs
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule)
+log = start_job(snakemake)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
 scores = seed_scores(pd.read_csv(i.runs), "accuracy", list(p.architectures))

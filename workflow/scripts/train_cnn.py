@@ -1,10 +1,10 @@
 """Rule train_cnn: train one (architecture, seed), resuming from its checkpoint if it was killed."""
 
 from digitbench.gpus import bind_gpu, configure_memory
-from digitbench.logs import setup_script_logging
+from digitbench.ledger import start_job
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
-log = setup_script_logging(snakemake.log[0], snakemake.rule, append=True)
+log = start_job(snakemake, append=True)
 # Before the backend is imported, which reads these variables once: the memory policy lets several
 # jobs share one GPU, and on a machine with several GPUs each job takes one of its own.
 for line in configure_memory():

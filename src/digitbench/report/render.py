@@ -29,6 +29,7 @@ __all__ = ["ReportError", "check_rendered", "html_text", "pdf_text", "quarto_com
            "render_report", "resolve_renderer"]
 
 RENDERERS = ("auto", "quarto", "fallback")
+_SCRATCH = ".render-"
 _LOGGER = logging.getLogger("digitbench.report")
 _INSTALL_HINT = (
     "install Quarto (conda env create -f environment.yml; it comes from conda-forge) or the "
@@ -170,13 +171,42 @@ def _commit(pairs: list[tuple[Path, Path]]) -> None:
             tmp.unlink(missing_ok=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_scratch(folder: str | Path) -> list[Path]:
+    """Delete scratch folders of renders that were killed (kill -9 skips their own clean-up).
+
+    A folder counts as stale when the process named in it no longer exists; a render running
+    beside this one keeps its folder.
+
+    Returns:
+        The folders removed.
+    """
+    removed = []
+    for path in Path(folder).glob(f"{_SCRATCH}*"):
+        pid = path.name[len(_SCRATCH):].split("-", 1)[0]
+        if path.is_dir() and (not pid.isdigit() or not _alive(int(pid))):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
 def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Path,
                     logger: logging.Logger) -> None:
     html_out.parent.mkdir(parents=True, exist_ok=True)
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
     # The scratch directory sits next to the output so nothing half-written ever
     # appears at the output paths; it is removed however the render ends.
-    with tempfile.TemporaryDirectory(prefix=".render-", dir=html_out.parent) as tmp:
+    remove_stale_scratch(html_out.parent)
+    with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH}{os.getpid()}-", dir=html_out.parent) as tmp:
         work = Path(tmp)
         (work / "products").mkdir()
         html, pdf = work / "products" / "report.html", work / "products" / "report.pdf"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +69,10 @@ def load_predictions(path: str | Path, name: str, kind: str, architecture: str |
             y_true, proba = np.asarray(data["y_true"]).astype(np.int64), np.asarray(data["proba"], np.float64)
     except FileNotFoundError as err:
         raise PredictionsError(f"predictions of {name} not found: {path}. Run its rule first.") from err
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        # A truncated or overwritten file: numpy's own message names neither the file nor the fix.
+        raise PredictionsError(f"{path} is not a readable predictions file ({err}); regenerate it with "
+                               f"snakemake --cores all --forcerun {path}") from err
     if proba.ndim != 2 or len(proba) != len(y_true):
         raise PredictionsError(f"{path}: proba has shape {proba.shape} but y_true has {len(y_true)} labels.")
     if not np.all(np.isfinite(proba)):

@@ -1,0 +1,107 @@
+"""One results folder, one profile, one run at a time.
+
+Snakemake decides what to rerun from file times and params: a run with another profile's config
+in a folder of quick results would retrain everything over them, and two runs started in the same
+second can both pass Snakemake's own lock check. The workflow therefore stamps ``results/`` with
+the profile that made it and holds an exclusive lock while it executes jobs.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+from pathlib import Path
+from typing import IO
+
+from digitbench.atomic import write_atomic
+
+STAMP = Path("results/.profile.json")
+LOCK = Path(".snakemake/digitbench.lock")
+_held: list[IO[str]] = []  # open for the life of the Snakemake process: the lock goes with it
+
+
+class WorkdirError(RuntimeError):
+    """The results folder belongs to another profile, or another run is using it."""
+
+
+def read_stamp(root: str | os.PathLike[str] = ".") -> dict | None:
+    """The profile recorded for ``results/``, or None if the folder has no stamp yet."""
+    try:
+        return json.loads((Path(root) / STAMP).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        raise WorkdirError(f"{STAMP} is unreadable ({err}); it names the profile that made results/. "
+                           "Delete it only if results/ holds the profile you are running now.") from err
+
+
+def _command(configfiles: list[str], targets: list[str]) -> str:
+    return " ".join(["snakemake --cores all --resources gpu=1",
+                     *(f"--configfile {f}" for f in configfiles), *targets])
+
+
+def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
+                  root: str | os.PathLike[str] = ".") -> None:
+    """Refuse to run one profile's config over another profile's results.
+
+    Args:
+        profile: ``profile`` of this run's config.
+        configfiles: The ``--configfile`` files of this run.
+        targets: The files this run was asked for (quoted in the suggested command).
+        root: The workflow directory.
+
+    Raises:
+        WorkdirError: ``results/`` was made by another profile; the message gives the command
+            with that profile's config files, and how to start the other profile.
+    """
+    stamp = read_stamp(root)
+    if stamp is None or stamp.get("profile") == profile:
+        return
+    theirs = [str(f) for f in stamp.get("configfiles", [])]
+    made_with = " ".join(f"--configfile {f}" for f in theirs) or "config/config.yaml alone"
+    mine = " ".join(f"--configfile {f}" for f in configfiles) or "config/config.yaml alone"
+    raise WorkdirError(
+        f"results/ holds profile '{stamp.get('profile')}' (made with {made_with}), but this run's config is "
+        f"profile '{profile}' ({mine}); profiles never share a results folder, so nothing was run. "
+        f"To work on these results, give their config:\n  {_command(theirs, list(targets))}\n"
+        f"To run profile '{profile}', move these results away first (mv results results-{stamp.get('profile')}) "
+        f"or run in another directory (snakemake --directory DIR ...)."
+    )
+
+
+def write_stamp(profile: str, configfiles: list[str], root: str | os.PathLike[str] = ".") -> None:
+    """Record which profile ``results/`` belongs to (before the first job writes anything there)."""
+    if (read_stamp(root) or {}).get("profile") == profile:
+        return
+    body = json.dumps({"profile": profile, "configfiles": [str(f) for f in configfiles]}, indent=1)
+    target = Path(root) / STAMP
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, lambda tmp: tmp.write_text(body, encoding="utf-8"))
+
+
+def lock_run(root: str | os.PathLike[str] = ".") -> None:
+    """Hold an exclusive lock on the workflow directory until this process exits.
+
+    Raises:
+        WorkdirError: Another Snakemake process holds it; the message names its pid.
+    """
+    path = Path(root) / LOCK
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fh = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "unknown"
+        fh.close()
+        raise WorkdirError(
+            f"another snakemake run (pid {holder}) is executing jobs in this folder ({path} is locked); "
+            "nothing was run. Wait for it to finish, then run again. The lock is released when that process "
+            "exits, even after kill -9, so there is nothing to unlock by hand."
+        ) from None
+    fh.seek(0)
+    fh.truncate()
+    fh.write(str(os.getpid()))
+    fh.flush()
+    _held.append(fh)

@@ -1,0 +1,44 @@
+"""One results folder per profile, one run at a time."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from digitbench import workdir
+
+
+def test_stamp_admits_its_own_profile_and_refuses_another_with_the_command(tmp_path):
+    workdir.check_profile("paper", [], root=tmp_path)  # no stamp yet: a fresh folder
+    workdir.write_stamp("quick", ["config/quick.yaml"], tmp_path)
+    workdir.check_profile("quick", ["config/quick.yaml"], root=tmp_path)
+    with pytest.raises(workdir.WorkdirError) as err:
+        workdir.check_profile("paper", [], ["results/figures/cnn_learning_curves.pdf"], root=tmp_path)
+    text = str(err.value)
+    assert "results/ holds profile 'quick'" in text and "profile 'paper'" in text
+    assert ("snakemake --cores all --resources gpu=1 --configfile config/quick.yaml "
+            "results/figures/cnn_learning_curves.pdf") in text
+    assert "mv results results-quick" in text
+
+
+def test_unreadable_stamp_is_named(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / workdir.STAMP).write_text("{not json")
+    with pytest.raises(workdir.WorkdirError, match=r"results/\.profile\.json is unreadable"):
+        workdir.check_profile("paper", [], root=tmp_path)
+
+
+def test_second_lock_is_refused_with_the_holder(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from digitbench.workdir import lock_run; "
+                               "lock_run(sys.argv[1]); print('locked', flush=True); time.sleep(30)", str(tmp_path)],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(workdir.WorkdirError, match=f"pid {holder.pid}"):
+            workdir.lock_run(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    workdir.lock_run(tmp_path)  # released when its holder died, even by SIGKILL
