@@ -27,3 +27,13 @@ def tiny_digits() -> dict[str, np.ndarray]:
     x_train, y_train = make(300)
     x_test, y_test = make(100)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+@pytest.fixture(scope="session")
+def smoke_run(tmp_path_factory) -> Path:
+    """The whole DAG run once on the smoke config, shared by the workflow and fault tests."""
+    from tests.smoke import SMOKE, fresh_copy, snakemake
+
+    work = fresh_copy(tmp_path_factory.mktemp("digitbench"))
+    snakemake(work, *SMOKE)
+    return work

@@ -448,7 +448,7 @@ def test_acquire_unknown_source(tmp_path: Path, sources) -> None:
 def test_save_and_load_npz(tmp_path: Path, arrays: Arrays) -> None:
     path = tmp_path / "resources" / "mnist" / "mnist.npz"
     save_npz(arrays, path)
-    assert_same(load_npz(path), arrays)
+    assert_same(load_npz(path, expected=None), arrays)
     assert [p.name for p in path.parent.iterdir()] == ["mnist.npz"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o644  # not mkstemp's 0600: the cache is for every user
 
@@ -488,3 +488,11 @@ def test_load_npz_corrupt(tmp_path: Path) -> None:
     rebuild = r"delete it and rerun `snakemake resources/mnist/mnist\.npz`"
     with pytest.raises(DataError, match=rebuild):
         load_npz(path)
+
+
+def test_load_npz_verifies_digests_by_default(tmp_path: Path, arrays: Arrays) -> None:
+    path = tmp_path / "mnist.npz"
+    save_npz(arrays, path)  # tiny synthetic arrays: not MNIST
+    with pytest.raises(DataError, match=r"mnist\.npz: MNIST arrays do not match the reference") as info:
+        load_npz(path)
+    assert str(path) in str(info.value)

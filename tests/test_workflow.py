@@ -13,48 +13,19 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
+from digitbench import ledger
 from tests.conftest import ROOT
+from tests.smoke import COPY, report_texts, snakemake
 
 pytestmark = pytest.mark.workflow
-COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environment.yml", "pyproject.toml"]
-
-
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=1200)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")
-    return proc
-
-
-@pytest.fixture(scope="module")
-def smoke_run(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("digitbench")
-    ignore = shutil.ignore_patterns("_generated", "_variables.yml", "_output", "__pycache__", ".quarto")
-    for name in COPY:
-        src = ROOT / name
-        (shutil.copytree(src, work / name, ignore=ignore) if src.is_dir() else shutil.copy(src, work / name))
-    snakemake(work, "--configfile", ".test/config.yaml")
-    return work
-
-
-def _report_texts(work: Path) -> dict[str, str]:
-    from digitbench.report.render import html_text, pdf_text
-
-    return {"html": html_text(work / "results/report/digitbench.html"),
-            "pdf": pdf_text(work / "results/report/digitbench.pdf")}
-
-
 def test_report_states_baseline_accuracies_from_results(smoke_run):
     metrics = pd.read_csv(smoke_run / "results/tables/baseline_metrics.csv")
-    texts = _report_texts(smoke_run)
+    texts = report_texts(smoke_run)
     assert set(metrics["model"]) == {"logreg", "random_forest"}
     for _, row in metrics.iterrows():
         with open(smoke_run / f"results/baselines/{row['model']}/metrics.json", encoding="utf-8") as fh:
@@ -66,7 +37,7 @@ def test_report_states_baseline_accuracies_from_results(smoke_run):
 
 
 def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
-    for kind, text in _report_texts(smoke_run).items():
+    for kind, text in report_texts(smoke_run).items():
         for needle in ("Introduction", "Related work", "Data", "Methods", "Results", "Discussion", "Limitations",
                        "Conclusion", "References", "Appendix", "Reproducibility checklist", "Significance",
                        "Ensembles", "Calibration", "Gradient-based learning applied to document recognition",
@@ -79,7 +50,7 @@ def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
 def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
     import re
 
-    text = _report_texts(smoke_run)["pdf"]
+    text = report_texts(smoke_run)["pdf"]
     numbered = ["1 Introduction", "2 Related work", "3 Data", "4 Methods", "5 Results", "6 Discussion",
                 "7 Limitations", "8 Conclusion"]
     positions = [text.find(h) for h in numbered]
@@ -111,6 +82,8 @@ def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path)
     tests.loc[row, ["p", "p_holm"]] = 0.5
     tests.loc[row, "reject"] = False
     tests.to_csv(path, index=False)  # as if the test had come out the other way
+    # ... which the results ledger would refuse as an edit; record it as the rule's own output.
+    ledger.record([str(path.relative_to(work))], "test_mcnemar", work)
     proc = snakemake(work, "results/report/digitbench.html", "--configfile", ".test/config.yaml")
     assert "collect_claims" in proc.stderr and "train_cnn" not in proc.stderr
     after = claim_for_pair()
@@ -126,7 +99,7 @@ def test_report_states_cnn_results_from_results(smoke_run):
     summary = pd.read_csv(smoke_run / "results/tables/cnn_summary.csv")
     runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")
     assert len(runs) == 10 and set(summary["n_seeds"]) == {2}  # five architectures, two seeds each
-    html = _report_texts(smoke_run)["html"]
+    html = report_texts(smoke_run)["html"]
     for _, row in summary.iterrows():
         assert mean_sd(row["accuracy_mean"], row["accuracy_sd"]) in html, row["architecture"]
     best = json.loads((smoke_run / "results/tables/cnn_best.json").read_text())["architecture"]
@@ -143,7 +116,7 @@ def test_throughput_benchmark_is_written_and_quoted(smoke_run):
     assert (table["images_per_second"] > 0).all() and set(table["architecture"]) == {"baseline_cnn"}
     assert table.loc[table["pipeline"] == "notebook_cpu", "ratio_to_notebook"].item() == 1.0
     ours = table[table["pipeline"] == "augment_in_model"].iloc[0]
-    texts = _report_texts(smoke_run)
+    texts = report_texts(smoke_run)
     for kind, text in texts.items():
         assert f"{ours['ratio_to_notebook']:.2f}" in text and "Training throughput" in text, kind
     assert (smoke_run / "results/figures/benchmark_throughput.png").stat().st_size > 0

@@ -83,8 +83,8 @@ def check_workdir():
     from digitbench.workdir import WorkdirError, check_profile
 
     args = command_line()
-    # Job subprocesses re-read the Snakefile; --unlock and --cleanup-metadata repair a folder.
-    if not workflow.is_main_process or (args is not None and (args.unlock or args.cleanup_metadata)):
+    # Job subprocesses re-read the Snakefile; --unlock and --cleanup-metadata repair a folder, --lint reads code.
+    if not workflow.is_main_process or (args is not None and (args.unlock or args.cleanup_metadata or args.lint)):
         return
     try:
         check_profile(config["profile"], configfiles(), sorted(args.targets or []) if args else [])

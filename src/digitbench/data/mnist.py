@@ -288,13 +288,26 @@ def save_npz(arrays: Mapping[str, np.ndarray], path: PathLike) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def load_npz(path: PathLike) -> Arrays:
-    """Loads the MNIST ``.npz`` written by :func:`save_npz` (keys checked, not digests).
+def load_npz(path: PathLike, expected: Expected | None = MNIST_EXPECTED) -> Arrays:
+    """Loads the MNIST ``.npz`` written by :func:`save_npz` and verifies its arrays.
+
+    Every load verifies the digests, so a copy put in place by hand is as trusted as a download
+    (the rule that downloads does not rerun when its code is newer than the file).
+
+    Args:
+        path: The ``.npz`` file.
+        expected: Shapes and digests to check (see :func:`verify`); None skips the check.
 
     Raises:
-        DataError: If the file is missing or corrupt, saying how to rebuild it.
+        DataError: If the file is missing, corrupt or not MNIST, saying how to rebuild it.
     """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path} does not exist; {_REBUILD}")
-    return _read_npz(path, f"delete it and {_REBUILD}")
+    arrays = _read_npz(path, f"delete it and {_REBUILD}")
+    if expected is not None:
+        try:
+            verify(arrays, expected)
+        except DataError as err:
+            raise DataError(f"{path}: {err}") from None
+    return arrays

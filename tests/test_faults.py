@@ -1,0 +1,142 @@
+"""The fault matrix: what a demanding user does wrong after training, and what the workflow says.
+
+Each probe runs on a copy of the smoke run and asserts the message (the file or key, and the fix)
+and that no output is left looking complete: the last good report stays byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.smoke import SMOKE, copy_run, fresh_copy, report_texts, snakemake
+
+pytestmark = pytest.mark.workflow
+REPORT = ("results/report/digitbench.html", "results/report/digitbench.pdf")
+
+
+def _report_bytes(work: Path) -> list[bytes]:
+    return [(work / name).read_bytes() for name in REPORT]
+
+
+def _scratch(work: Path) -> list[Path]:
+    return sorted((work / "results/report").glob(".render-*"))
+
+
+def test_edited_truncated_and_deleted_results_stop_the_run_naming_each(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "edited")
+    before = _report_bytes(work)
+    metrics = work / "results/models/enhanced_cnn/seed1/metrics.json"
+    values = json.loads(metrics.read_text())
+    values["accuracy"] = min(1.0, values["accuracy"] + 0.4)  # the edit of the bug report: 0.5312 -> 0.9312
+    metrics.write_text(json.dumps(values))
+    predictions = work / "results/models/baseline_cnn/seed2/predictions.npz"
+    with open(predictions, "r+b") as fh:
+        fh.truncate(predictions.stat().st_size // 2)
+    (work / "results/tables/cnn_summary.csv").unlink()
+    proc = snakemake(work, *SMOKE, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "Job stats" not in out
+    assert "results/models/enhanced_cnn/seed1/metrics.json: changed since rule train_cnn wrote it" in out
+    assert "results/models/baseline_cnn/seed2/predictions.npz: changed since rule train_cnn wrote it" in out
+    assert "results/tables/cnn_summary.csv: missing (written by rule summarize_cnns)" in out
+    command = ("--configfile .test/config.yaml --forcerun results/models/baseline_cnn/seed2/predictions.npz "
+               "results/models/enhanced_cnn/seed1/metrics.json results/tables/cnn_summary.csv")
+    assert command in out
+    assert _report_bytes(work) == before
+    # The command it prints is accepted, and reruns those jobs and what depends on them.
+    proc = snakemake(work, "--dry-run", *command.split())
+    out = proc.stdout + proc.stderr
+    assert "train_cnn" in out and "summarize_cnns" in out and "render_report" in out
+
+
+def test_another_profile_is_refused_and_a_figure_is_regenerated_without_training(smoke_run):
+    target = "results/figures/cnn_learning_curves.pdf"
+    proc = snakemake(smoke_run, "--dry-run", target, check=False)  # the paper profile of config/config.yaml
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "train_cnn" not in out
+    assert "results/ holds profile 'smoke'" in out and "this run's config is profile 'paper'" in out
+    assert f"--configfile .test/config.yaml {target}" in out
+    proc = snakemake(smoke_run, "--dry-run", target, *SMOKE, "--forcerun", "plot_cnn_learning_curves")
+    out = proc.stdout + proc.stderr
+    assert "plot_cnn_learning_curves" in out and "train_cnn" not in out
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("training:\n  epochs: 2\n  batch_size: 64\n  epochs: 3\n",
+     "line 4: key 'epochs' is given twice (first on line 2)"),
+    ("training:\n  batch_size: 1000\n", "training.batch_size"),
+])
+def test_config_mistakes_stop_before_any_job(smoke_run, tmp_path, text, expected):
+    extra = tmp_path / "extra.yaml"
+    extra.write_text(text)
+    proc = snakemake(smoke_run, "--dry-run", *SMOKE, str(extra), check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and expected in out and "Job stats" not in out
+
+
+def test_copied_verified_data_is_used_without_a_download(smoke_run, tmp_path):
+    work = fresh_copy(tmp_path / "copied")
+    (work / "resources/mnist").mkdir(parents=True)
+    shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")  # cp -p
+    proc = snakemake(work, "--dry-run", *SMOKE, "results/tables/eda_summary.json")
+    out = proc.stdout + proc.stderr
+    assert "compute_eda" in out and "download_mnist" not in out
+
+
+def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "render")
+    title = "<script>alert(1)</script> $x$ *y* {{< var data.n_train >}} @ref"
+    (work / "hostile.yaml").write_text(json.dumps({"report": {"title": title}}))
+    config = (*SMOKE, "hostile.yaml")
+    proc = snakemake(work, *config)
+    assert "render_report" in proc.stderr and "train_cnn" not in proc.stderr
+    html = (work / REPORT[0]).read_text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    for text in report_texts(work).values():
+        assert "$x$ *y* {{< var data.n_train >}} @ref" in text
+    before = _report_bytes(work)
+
+    # kill -9 of Snakemake and the render while the render works in its scratch folder
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *config, "--forcerun", "render_report"]
+    proc = subprocess.Popen(cmd, cwd=work, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while time.time() < deadline and not _scratch(work):
+        time.sleep(0.2)
+    time.sleep(1)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert _scratch(work) and _report_bytes(work) == before
+
+    # a refused render: a report source uses a variable no rule wrote
+    source = work / "report/sections/_limitations.qmd"
+    source.write_text(source.read_text() + "\nSee {{< var no.such.value >}}.\n")
+    snakemake(work, "--unlock", *config)
+    proc = snakemake(work, *config, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "no.such.value" in out
+    assert _report_bytes(work) == before and not _scratch(work)
+
+
+def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "twice")
+    figure = work / "results/figures/eda_sample_grid.pdf"
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", *SMOKE, "results/figures/eda_sample_grid.pdf",
+           "--forcerun", "plot_eda_sample_grid"]
+    runs = [subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)]
+    outs = [(run.communicate(timeout=600)[0], run.returncode) for run in runs]
+    codes = sorted(code for _, code in outs)
+    assert codes[0] == 0 and codes[1] != 0, outs
+    refused = next(out for out, code in outs if code != 0)
+    assert "is executing jobs in this folder" in refused or "cannot be locked" in refused, refused
+    assert figure.stat().st_size > 0 and not list(figure.parent.glob(".tmp-*"))
