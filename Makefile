@@ -7,9 +7,10 @@ CORES  ?= all
 # No GPU in the quick CPU profile: two single-threaded training jobs share the two cores, which
 # was measured 1.26x faster in total than one job on both (see training.threads in quick.yaml).
 TRAIN_SLOTS ?= 2
-# The throughput benchmark at a CPU-sized scale on TensorFlow and JAX; on a GPU machine run
+# The throughput benchmark at a CPU-sized scale on TensorFlow and JAX, as an overlay of the quick
+# profile (a results folder holds one profile: see results/.profile.json); on a GPU machine run
 # `KERAS_BACKEND=jax make benchmark BENCHMARK_CONFIG=` for the full size of config/config.yaml.
-BENCHMARK_CONFIG ?= --configfile config/benchmark_cpu.yaml
+BENCHMARK_CONFIG ?= --configfile config/quick.yaml config/benchmark_cpu.yaml
 
 .PHONY: setup report test benchmark lint clean-results
 
