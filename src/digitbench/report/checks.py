@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -90,8 +91,17 @@ def _pdf_image_count(path: Path) -> int:
     return sum(len(page.images) for page in _pdf_pages(path))
 
 
+def _without_literals(text: str, literals: list[str]) -> str:
+    """Text with every occurrence of the literals blanked out, whitespace-insensitively."""
+    for literal in sorted(literals, key=len, reverse=True):
+        # Line breaks differ between the sources, the HTML and the PDF layout.
+        pattern = r"\s*".join(re.escape(ch) for ch in re.sub(r"\s+", "", literal))
+        text = re.sub(pattern, " ", text)
+    return text
+
+
 def check_rendered(html_path: str | Path, pdf_path: str | Path,
-                   expected_figures: int | None = None) -> dict[str, str]:
+                   expected_figures: int | None = None, literals: Iterable[str] = ()) -> dict[str, str]:
     """Check a rendered report for leftovers of unresolved markup and for missing figures.
 
     Args:
@@ -100,6 +110,9 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
         expected_figures: Distinct image files the report shows; the HTML must embed
             at least that many data-URI images and the PDF hold that many images.
             None skips the count.
+        literals: Texts the sources escaped (config values such as the title, from
+            :func:`digitbench.report.validate.literal_texts`); a ``{{<`` or ``[@`` inside one
+            is data shown as written, not a leftover.
 
     Returns:
         The extracted text, ``{"HTML": ..., "PDF": ...}``, for further checks without re-reading.
@@ -110,7 +123,9 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
     problems = []
     html_path, pdf_path = Path(html_path), Path(pdf_path)
     texts = {"HTML": html_text(html_path), "PDF": pdf_text(pdf_path)}
+    marked = [text for text in literals if any(p.search(text) for p in _LEFTOVERS.values())]
     for path, text in ((html_path, texts["HTML"]), (pdf_path, texts["PDF"])):
+        text = _without_literals(text, marked)
         for marker, pattern in _LEFTOVERS.items():
             found = pattern.search(text)
             if found:

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from digitbench.report.escape import markdown_literal
+
 
 def stage_figures(figures: list[str], dest: str | Path) -> list[Path]:
     """Copy the figure files into the Quarto project, so every path stays inside its root.
@@ -28,10 +30,14 @@ def write_metadata(path: str | Path, *, title: str, authors: list[str], profile:
                    renderer: str, date: dt.date | None = None) -> dict[str, object]:
     """Write the ``metadata-files`` entry of ``_quarto.yml``.
 
+    pandoc and Quarto read metadata strings as Markdown, so the config values (title, authors,
+    profile) and the commit are escaped with :func:`~digitbench.report.escape.markdown_literal`:
+    a title like ``<b>$x$</b> @key`` is shown as written, not as HTML, math or a citation.
+
     Args:
         path: Output YAML file.
-        title: Paper title.
-        authors: Author names.
+        title: Paper title, as configured (raw text, not Markdown).
+        authors: Author names, as configured.
         profile: Configuration profile name.
         commit: Git commit of the workflow.
         renderer: ``quarto`` or ``fallback``.
@@ -42,10 +48,11 @@ def write_metadata(path: str | Path, *, title: str, authors: list[str], profile:
     """
     date = date or dt.date.today()
     meta = {
-        "title": title,
-        "author": list(authors),
+        "title": markdown_literal(title),
+        "author": [markdown_literal(name) for name in authors],
         "date": date.isoformat(),
-        "subtitle": f"commit {commit} · config {profile} · rendered {date.isoformat()} with {renderer}",
+        "subtitle": f"commit {markdown_literal(commit)} · config {markdown_literal(profile)} · "
+                    f"rendered {date.isoformat()} with {markdown_literal(renderer)}",
     }
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", encoding="utf-8") as fh:

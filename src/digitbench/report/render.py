@@ -215,7 +215,8 @@ def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Pat
             expected = _expected_images(project_dir, logger)
         else:
             expected = len(fallback.render(project_dir, work, html, pdf, logger).images)
-        texts = check_rendered(html, pdf, expected_figures=expected)
+        texts = check_rendered(html, pdf, expected_figures=expected,
+                               literals=validate.literal_texts(project_dir))
         checked = validate.check_numbers(project_dir, html, pdf, texts)
         logger.info("checks passed: no unresolved markup, %s figures, %d numeric values found in both texts",
                     expected if expected is not None else "uncounted", checked)

@@ -16,10 +16,14 @@ from typing import Any
 import yaml
 
 from digitbench.report.errors import ReportError
+from digitbench.report.escape import markdown_plain
 
 _FRONT_MATTER_RE = re.compile(r"\A\s*---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _INCLUDE_RE = re.compile(r"^[ \t]*\{\{<\s*include\s+(.+?)\s*>\}\}[ \t]*$")
 _SHORTCODE_RE = re.compile(r"\{\{<\s*([\w-]+)\s*(.*?)\s*>\}\}")
+_FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
+# An inline code span: a backtick run (not escaped) closed by a run of the same length.
+_CODE_SPAN_RE = re.compile(r"(?<![`\\])(`+)(?!`).+?(?<!`)\1(?!`)")
 
 
 @dataclass
@@ -97,7 +101,7 @@ class _Expander:
         self.variables = variables
         self.sources: dict[Path, str] = {}
 
-    def var(self, key: str, where: Path) -> str:
+    def var(self, key: str, where: Path, in_code: bool = False) -> str:
         var_file = self.root / "_variables.yml"
         if self.variables is None:
             raise ReportError(
@@ -119,13 +123,18 @@ class _Expander:
         if re.search(r"\[@|(?<![\w.])@(fig|tbl|sec)-|\{\{<", text):
             raise ReportError(f"variable '{key}' in {var_file} contains a citation, cross-reference or "
                               f"shortcode ({text!r}); Quarto would print it literally: keep it in the .qmd.")
-        return text
+        # Values are Markdown (config text arrives escaped); inside code Quarto inserts the text
+        # they render to, so the escapes of a value such as "zero\_mean" must not show there.
+        return markdown_plain(text) if in_code else text
 
-    def shortcodes(self, text: str, where: Path) -> str:
+    def shortcodes(self, text: str, where: Path, in_code: bool = False) -> str:
+        spans = [] if in_code else [m.span() for m in _CODE_SPAN_RE.finditer(text)]
+
         def replace(match: re.Match[str]) -> str:
             name, args = match.group(1), match.group(2).strip()
             if name == "var":
-                return self.var(args, where)
+                code = in_code or any(start < match.start() < end for start, end in spans)
+                return self.var(args, where, in_code=code)
             if name == "include":
                 raise ReportError(f"{match.group(0)} in {where} must stand on a line of its own.")
             raise ReportError(
@@ -138,10 +147,16 @@ class _Expander:
     def expand(self, text: str, where: Path, stack: tuple[Path, ...] = ()) -> str:
         self.sources[where] = text
         out = []
+        fence: str | None = None  # the marker of the fenced code block we are in, if any
         for line in text.splitlines(keepends=True):
             match = _INCLUDE_RE.match(line)
             if not match:
-                out.append(self.shortcodes(line, where))
+                opened = _FENCE_RE.match(line)
+                out.append(self.shortcodes(line, where, in_code=fence is not None))
+                if opened and fence is None:
+                    fence = opened.group(1)
+                elif opened and fence and opened.group(1).startswith(fence):
+                    fence = None
                 continue
             name = match.group(1).strip("'\"")
             # Quarto resolves a leading "/" against the project root, anything else

@@ -18,11 +18,12 @@ import yaml
 
 from digitbench.report.checks import html_text, pdf_text
 from digitbench.report.errors import ReportError
+from digitbench.report.escape import literal_runs, markdown_plain
 
 VAR_RE = re.compile(r"\{\{<\s*var\s+([^\s>]+)\s*>\}\}")
-# Pandoc citation keys; @fig-/@tbl-/@sec-/@eq- are cross-references, and an @ after a word
-# character is an e-mail address or a decorator, not a citation.
-CITE_RE = re.compile(r"(?<![\w.@])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[A-Za-z0-9_])")
+# Pandoc citation keys; @fig-/@tbl-/@sec-/@eq- are cross-references, an @ after a word
+# character is an e-mail address or a decorator, and "\@" (escaped config text) is a plain @.
+CITE_RE = re.compile(r"(?<![\w.@\\])-?@([A-Za-z0-9_][\w:.#$%&+?<>~/-]*[A-Za-z0-9_])")
 XREF_PREFIXES = ("fig-", "tbl-", "sec-", "eq-", "Fig-", "Tbl-", "Sec-")
 BIB_KEY_RE = re.compile(r"^\s*@\w+\s*\{\s*([^,\s]+)\s*,", re.MULTILINE)
 CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
@@ -33,6 +34,38 @@ def source_files(project_dir: str | Path) -> list[Path]:
     root = Path(project_dir)
     files = [*root.rglob("*.qmd"), *(root / "_generated").rglob("*.md")]
     return sorted(p for p in files if "_output" not in p.parts and ".quarto" not in p.parts)
+
+
+def _yaml_strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [text for value in node.values() for text in _yaml_strings(value)]
+    if isinstance(node, list):
+        return [text for value in node for text in _yaml_strings(value)]
+    return [node] if isinstance(node, str) else []
+
+
+def literal_texts(project_dir: str | Path) -> list[str]:
+    """The texts that the sources escape, as the rendered report shows them.
+
+    Config values reach the report escaped (see :mod:`digitbench.report.escape`), so a title
+    containing ``{{<`` or ``[@`` is shown with it; :func:`~digitbench.report.checks.check_rendered`
+    takes these texts so that it does not mistake them for unresolved markup.
+
+    Args:
+        project_dir: The report project.
+
+    Returns:
+        Distinct texts from the Markdown sources and the YAML files (``_quarto.yml``,
+        ``_variables.yml``, metadata files and everything else under ``_generated``).
+    """
+    root = Path(project_dir)
+    texts = [line for path in source_files(root) for line in path.read_text(encoding="utf-8").splitlines()]
+    for path in [root / "_quarto.yml", root / "_variables.yml", *sorted((root / "_generated").rglob("*.yml"))]:
+        try:
+            texts += _yaml_strings(yaml.safe_load(path.read_text(encoding="utf-8")))
+        except (OSError, yaml.YAMLError):
+            continue  # a missing or broken file is reported by the renderer, with its name
+    return list(dict.fromkeys(run for text in texts for run in literal_runs(text)))
 
 
 def _lookup(variables: dict[str, Any], key: str) -> Any:
@@ -163,7 +196,8 @@ def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str 
         value = _lookup(variables, key)
         if value is None or not re.search(r"\d", str(value)):
             continue
-        needle = _normalise(str(value))
+        # Values are Markdown: the rendered text shows an escaped "3\.11" as "3.11".
+        needle = _normalise(markdown_plain(str(value)))
         missing = [kind for kind, text in texts.items() if needle not in text]
         if missing:
             problems.append(f"'{key}' = {needle!r} (used in {', '.join(sorted(set(files)))}) does not appear in "

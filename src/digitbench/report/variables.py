@@ -18,7 +18,8 @@ from digitbench.cnn_results import best_architecture
 from digitbench.report import cnn_variables, stats_variables, throughput_variables
 from digitbench.report.literature import BASELINE_ANCHORS, published_table_rows, published_variables
 from digitbench.report.provenance import benchmark_table, hardware, package_versions, wall_minutes
-from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
+from digitbench.report.escape import markdown_literal
+from digitbench.report.tables import config_table, fmt_fixed, fmt_int, markdown_table
 
 
 def fmt_p(p: float) -> str:
@@ -122,14 +123,20 @@ def _targets_table(figures: list[str], tables: list[str]) -> str:
                           "tbl-targets", headers={"item": "Figure or table", "target": "File", "command": "Command"})
 
 
-def build(inputs: ReportInputs, config: dict[str, Any],
-          commit: str) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
+          project: str | Path | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Build the report variables, the Markdown tables and the generated sentences.
+
+    Config strings (title, authors, profile, paths, ...) and the hardware description are data:
+    they are escaped with :func:`~digitbench.report.escape.markdown_literal` here, once, so that
+    the report shows them literally.
 
     Args:
         inputs: Results files.
         config: The validated, resolved configuration.
         commit: Git commit the results were produced at.
+        project: The project (workflow) directory, against which the configuration table shows
+            paths; the current directory, where Snakemake runs jobs, when None.
 
     Returns:
         ``(variables, tables, texts)``: the nested mapping for ``_variables.yml``, table name to
@@ -139,11 +146,13 @@ def build(inputs: ReportInputs, config: dict[str, Any],
     runtimes = benchmark_table(inputs.benchmarks)
     hw = hardware()
     b = config["baselines"]
+    lit = markdown_literal
     variables = {
-        "study": {"title": config["report"]["title"], "authors": ", ".join(config["report"]["authors"]),
-                  "profile": config["profile"], "commit": commit, "seed": str(config["seed"])},
+        "study": {"title": lit(config["report"]["title"]),
+                  "authors": ", ".join(lit(a) for a in config["report"]["authors"]),
+                  "profile": lit(config["profile"]), "commit": lit(commit), "seed": str(config["seed"])},
         "data": _data_variables(inputs),
-        "preprocessing": {"method": config["preprocessing"]["method"]},
+        "preprocessing": {"method": lit(config["preprocessing"]["method"])},
         "baselines": {
             **_baseline_variables(metrics),
             "train_size": fmt_int(metrics["n_train"].iloc[0]), "cv_folds": str(b["cv_folds"]),
@@ -151,7 +160,7 @@ def build(inputs: ReportInputs, config: dict[str, Any],
             "logreg_strategy": {"ovr": "one-vs-rest", "multinomial": "multinomial (softmax)"}[b["logreg_strategy"]],
             "rf_n_estimators": str(b["rf_n_estimators"]),
         },
-        "env": hw,
+        "env": {key: lit(value) for key, value in hw.items()},
         "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes)),
                     "wall_minutes": f"{wall_minutes(runtimes):.1f}"},
     }
@@ -201,7 +210,7 @@ def build(inputs: ReportInputs, config: dict[str, Any],
             "(the rendering jobs themselves are not included).", "tbl-runtimes",
             formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
             headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),
-        "config": "```yaml\n" + yaml.safe_dump(config, sort_keys=False, width=100) + "```\n",
+        "config": config_table(config, project),
         **cnn_tables,
     }
     return variables, tables, texts
