@@ -26,8 +26,7 @@ def configfiles():
 
 
 def _config_sources():
-    files = [str(f) for f in getattr(workflow, "overwrite_configfiles", None) or []]
-    return ", ".join(["config/config.yaml", *files]) + " (plus any --config overrides)"
+    return ", ".join(["config/config.yaml", *configfiles()]) + " (plus any --config overrides)"
 
 
 try:
