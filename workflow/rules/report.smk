@@ -83,6 +83,7 @@ REPORT_BENCHMARKS = [
     *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
 ]
 REPORT_CODE = package_code(
+    "report/escape.py",
     "report/variables.py",
     "report/tables.py",
     "report/provenance.py",
