@@ -95,6 +95,20 @@ def check_workdir():
 check_workdir()
 
 
+onstart:
+    # Only a run that executes jobs gets here (not a dry run): take the folder, then stamp it.
+    from digitbench.throughput import warn_if_training_on_cpu
+    from digitbench.workdir import WorkdirError, lock_run, write_stamp
+
+    try:
+        lock_run()
+    except WorkdirError as err:
+        raise WorkflowError(str(err))
+    write_stamp(config["profile"], configfiles())
+    # Training on a CPU at the paper's size takes days: say so, from a measured step, before it starts.
+    warn_if_training_on_cpu(config, [job.wildcards.arch for job in pending_jobs("train_cnn")])
+
+
 def figure(name):
     """Both files of one figure: PDF for print, PNG for the HTML report."""
     return multiext(f"results/figures/{name}", ".pdf", ".png")
