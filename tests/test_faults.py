@@ -64,7 +64,7 @@ def test_another_profile_is_refused_and_a_figure_is_regenerated_without_training
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "train_cnn" not in out
     assert "results/ holds profile 'smoke'" in out and "this run's config is profile 'paper'" in out
-    assert f"--configfile .test/config.yaml {target}" in out
+    assert f"snakemake {target} --cores all --resources gpu=1 --configfile .test/config.yaml" in out
     proc = snakemake(smoke_run, "--dry-run", target, *SMOKE, "--forcerun", "plot_cnn_learning_curves")
     out = proc.stdout + proc.stderr
     assert "plot_cnn_learning_curves" in out and "train_cnn" not in out
@@ -87,7 +87,7 @@ def test_copied_verified_data_is_used_without_a_download(smoke_run, tmp_path):
     work = fresh_copy(tmp_path / "copied")
     (work / "resources/mnist").mkdir(parents=True)
     shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")  # cp -p
-    proc = snakemake(work, "--dry-run", *SMOKE, "results/tables/eda_summary.json")
+    proc = snakemake(work, "--dry-run", "results/tables/eda_summary.json", *SMOKE)
     out = proc.stdout + proc.stderr
     assert "compute_eda" in out and "download_mnist" not in out
 
@@ -130,7 +130,7 @@ def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smok
 def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_path):
     work = copy_run(smoke_run, tmp_path / "twice")
     figure = work / "results/figures/eda_sample_grid.pdf"
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "1", *SMOKE, "results/figures/eda_sample_grid.pdf",
+    cmd = [sys.executable, "-m", "snakemake", "results/figures/eda_sample_grid.pdf", "--cores", "1", *SMOKE,
            "--forcerun", "plot_eda_sample_grid"]
     runs = [subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             for _ in range(2)]

@@ -18,8 +18,8 @@ def test_stamp_admits_its_own_profile_and_refuses_another_with_the_command(tmp_p
         workdir.check_profile("paper", [], ["results/figures/cnn_learning_curves.pdf"], root=tmp_path)
     text = str(err.value)
     assert "results/ holds profile 'quick'" in text and "profile 'paper'" in text
-    assert ("snakemake --cores all --resources gpu=1 --configfile config/quick.yaml "
-            "results/figures/cnn_learning_curves.pdf") in text
+    assert ("snakemake results/figures/cnn_learning_curves.pdf --cores all --resources gpu=1 "
+            "--configfile config/quick.yaml") in text
     assert "mv results results-quick" in text
 
 

@@ -37,8 +37,9 @@ def read_stamp(root: str | os.PathLike[str] = ".") -> dict | None:
 
 
 def _command(configfiles: list[str], targets: list[str]) -> str:
-    return " ".join(["snakemake --cores all --resources gpu=1",
-                     *(f"--configfile {f}" for f in configfiles), *targets])
+    # Targets first: --resources and --configfile take several values and would swallow them.
+    return " ".join(["snakemake", *targets, "--cores all --resources gpu=1",
+                     *(f"--configfile {f}" for f in configfiles)])
 
 
 def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
@@ -65,8 +66,7 @@ def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
         f"results/ holds profile '{stamp.get('profile')}' (made with {made_with}), but this run's config is "
         f"profile '{profile}' ({mine}); profiles never share a results folder, so nothing was run. "
         f"To work on these results, give their config:\n  {_command(theirs, list(targets))}\n"
-        f"To run profile '{profile}', move these results away first (mv results results-{stamp.get('profile')}) "
-        f"or run in another directory (snakemake --directory DIR ...)."
+        f"To run profile '{profile}', move these results away first: mv results results-{stamp.get('profile')}"
     )
 
 
