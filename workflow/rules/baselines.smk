@@ -1,6 +1,6 @@
 rule fit_baseline:
     input:
-        code=package_code("baselines.py", "metrics.py", "preprocess.py"),
+        code=script_code("fit_baseline.py"),
         data=rules.download_mnist.output.npz,
     output:
         metrics="results/baselines/{model}/metrics.json",
@@ -33,7 +33,7 @@ rule fit_baseline:
 
 rule summarize_baselines:
     input:
-        code=package_code("baselines.py"),
+        code=script_code("summarize_baselines.py"),
         metrics=expand(rules.fit_baseline.output.metrics, model=BASELINES),
         cv_scores=expand(rules.fit_baseline.output.cv_scores, model=BASELINES),
         per_class=expand(rules.fit_baseline.output.per_class, model=BASELINES),

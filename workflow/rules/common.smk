@@ -134,9 +134,12 @@ def glob_report_sources():
     )
 
 
-def package_code(*modules):
-    """Package modules a job runs, listed as inputs so that editing them reruns exactly that job."""
-    return [f"src/digitbench/{module}" for module in modules]
+def script_code(script):
+    """The package files a workflow script imports (transitively): editing one reruns exactly its jobs."""
+    from digitbench.codedeps import code_inputs
+
+    base = Path(workflow.basedir)
+    return code_inputs(base / "workflow" / "scripts" / script, base / "src")
 
 
 ARCHITECTURE_CHOICES = [
@@ -146,26 +149,6 @@ ARCHITECTURE_CHOICES = [
     "se_cnn",
     "densenet_inspired",
 ]
-TRAIN_CODE = package_code(
-    "models/architectures.py",
-    "models/blocks.py",
-    "models/builder.py",
-    "training/augment.py",
-    "training/checkpoint.py",
-    "training/data.py",
-    "training/evaluate.py",
-    "training/job.py",
-    "training/schedule.py",
-    "training/trainer.py",
-    "training/runtime.py",
-    "data/__init__.py",
-    "preprocess.py",
-    "metrics.py",
-    "atomic.py",
-    "gpus.py",
-)
-
-
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
     per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}

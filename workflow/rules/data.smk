@@ -2,7 +2,7 @@ rule download_mnist:
     # ancient(): every load verifies the arrays' digests, so newer code never has to re-download,
     # and a verified mnist.npz copied into resources/mnist/ is used as it is.
     input:
-        code=ancient(package_code("data/idx.py", "data/mnist.py")),
+        code=ancient(script_code("download_mnist.py")),
     output:
         npz="resources/mnist/mnist.npz",
     params:

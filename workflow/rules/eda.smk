@@ -1,6 +1,6 @@
 rule compute_eda:
     input:
-        code=package_code("eda.py"),
+        code=script_code("compute_eda.py"),
         data=rules.download_mnist.output.npz,
     output:
         class_distribution="results/tables/eda_class_distribution.csv",

@@ -1,13 +1,9 @@
 # One figure, one rule: each reads compute outputs only, so redrawing never recomputes.
-PLOT_CODE = {
-    family: package_code("plotting/__init__.py", "plotting/style.py", "atomic.py", f"plotting/{family}.py")
-    for family in ("eda", "baselines", "cnn", "stats", "benchmark")
-}
 
 
 rule plot_eda_class_distribution:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         class_distribution=rules.compute_eda.output.class_distribution,
     output:
         figure("eda_class_distribution"),
@@ -23,7 +19,7 @@ rule plot_eda_class_distribution:
 
 rule plot_eda_mean_images:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         arrays=rules.compute_eda.output.arrays,
     output:
         figure("eda_mean_images"),
@@ -39,7 +35,7 @@ rule plot_eda_mean_images:
 
 rule plot_eda_std_images:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         arrays=rules.compute_eda.output.arrays,
     output:
         figure("eda_std_images"),
@@ -55,7 +51,7 @@ rule plot_eda_std_images:
 
 rule plot_eda_pixel_variance:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         arrays=rules.compute_eda.output.arrays,
     output:
         figure("eda_pixel_variance"),
@@ -71,7 +67,7 @@ rule plot_eda_pixel_variance:
 
 rule plot_eda_sample_grid:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         arrays=rules.compute_eda.output.arrays,
     output:
         figure("eda_sample_grid"),
@@ -87,7 +83,7 @@ rule plot_eda_sample_grid:
 
 rule plot_eda_digit_variations:
     input:
-        code=PLOT_CODE["eda"],
+        code=script_code("plot_figure.py"),
         arrays=rules.compute_eda.output.arrays,
     output:
         figure("eda_digit_variations"),
@@ -103,7 +99,7 @@ rule plot_eda_digit_variations:
 
 rule plot_baseline_cv_accuracy:
     input:
-        code=PLOT_CODE["baselines"],
+        code=script_code("plot_figure.py"),
         cv_folds=rules.summarize_baselines.output.cv_folds,
     output:
         figure("baseline_cv_accuracy"),
@@ -119,7 +115,7 @@ rule plot_baseline_cv_accuracy:
 
 rule plot_baseline_test_accuracy:
     input:
-        code=PLOT_CODE["baselines"],
+        code=script_code("plot_figure.py"),
         metrics=rules.summarize_baselines.output.metrics,
     output:
         figure("baseline_test_accuracy"),
@@ -135,7 +131,7 @@ rule plot_baseline_test_accuracy:
 
 rule plot_baseline_per_class_f1:
     input:
-        code=PLOT_CODE["baselines"],
+        code=script_code("plot_figure.py"),
         per_class=rules.summarize_baselines.output.per_class,
     output:
         figure("baseline_per_class_f1"),
@@ -151,7 +147,7 @@ rule plot_baseline_per_class_f1:
 
 rule plot_baseline_confusion:
     input:
-        code=PLOT_CODE["baselines"],
+        code=script_code("plot_figure.py"),
         confusion=rules.fit_baseline.output.confusion,
     output:
         figure("baseline_confusion_{model}"),
@@ -167,7 +163,7 @@ rule plot_baseline_confusion:
 
 rule plot_cnn_learning_curves:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         histories=rules.summarize_cnns.output.histories,
     output:
         figure("cnn_learning_curves"),
@@ -183,7 +179,7 @@ rule plot_cnn_learning_curves:
 
 rule plot_cnn_lr_schedule:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         histories=rules.summarize_cnns.output.histories,
     output:
         figure("cnn_lr_schedule"),
@@ -199,7 +195,7 @@ rule plot_cnn_lr_schedule:
 
 rule plot_cnn_accuracy_vs_parameters:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         summary=rules.summarize_cnns.output.summary,
     output:
         figure("cnn_accuracy_vs_parameters"),
@@ -215,7 +211,7 @@ rule plot_cnn_accuracy_vs_parameters:
 
 rule plot_cnn_accuracy_vs_time:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         summary=rules.summarize_cnns.output.summary,
     output:
         figure("cnn_accuracy_vs_time"),
@@ -231,7 +227,7 @@ rule plot_cnn_accuracy_vs_time:
 
 rule plot_cnn_confusion_best:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         confusion_best=rules.summarize_cnns.output.confusion,
         best=rules.summarize_cnns.output.best,
     output:
@@ -248,7 +244,7 @@ rule plot_cnn_confusion_best:
 
 rule plot_cnn_per_class_f1:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         cnn_per_class=rules.summarize_cnns.output.per_class,
         baseline_per_class=rules.summarize_baselines.output.per_class,
     output:
@@ -265,7 +261,7 @@ rule plot_cnn_per_class_f1:
 
 rule plot_cnn_confident_errors:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         errors=rules.summarize_cnns.output.errors,
     output:
         figure("cnn_confident_errors"),
@@ -281,7 +277,7 @@ rule plot_cnn_confident_errors:
 
 rule plot_cnn_augmentation:
     input:
-        code=PLOT_CODE["cnn"],
+        code=script_code("plot_figure.py"),
         examples=rules.sample_augmentations.output.arrays,
     output:
         figure("cnn_augmentation"),
@@ -298,7 +294,7 @@ rule plot_cnn_augmentation:
 # Not part of `all`: keras.utils.plot_model needs pydot and graphviz, which the default install lacks.
 rule plot_architecture_diagram:
     input:
-        code=package_code("models/architectures.py", "models/blocks.py", "models/describe.py"),
+        code=script_code("plot_architecture_diagram.py"),
     output:
         "results/figures/architecture_{arch}.png",
     wildcard_constraints:
@@ -313,7 +309,7 @@ rule plot_architecture_diagram:
 
 rule plot_stats_accuracy_intervals:
     input:
-        code=PLOT_CODE["stats"],
+        code=script_code("plot_figure.py"),
         bootstrap=rules.bootstrap_metrics.output.table,
     output:
         figure("stats_accuracy_intervals"),
@@ -329,7 +325,7 @@ rule plot_stats_accuracy_intervals:
 
 rule plot_stats_mcnemar_matrix:
     input:
-        code=PLOT_CODE["stats"],
+        code=script_code("plot_figure.py"),
         mcnemar=rules.test_mcnemar.output.tests,
     output:
         figure("stats_mcnemar_matrix"),
@@ -345,7 +341,7 @@ rule plot_stats_mcnemar_matrix:
 
 rule plot_stats_critical_difference:
     input:
-        code=PLOT_CODE["stats"],
+        code=script_code("plot_figure.py"),
         friedman=rules.test_seeds.output.friedman,
         ranks=rules.test_seeds.output.ranks,
         wilcoxon=rules.test_seeds.output.wilcoxon,
@@ -363,7 +359,7 @@ rule plot_stats_critical_difference:
 
 rule plot_stats_reliability:
     input:
-        code=PLOT_CODE["stats"],
+        code=script_code("plot_figure.py"),
         calibration=rules.compute_calibration.output.summary,
         calibration_bins=rules.compute_calibration.output.bins,
     output:
@@ -380,7 +376,7 @@ rule plot_stats_reliability:
 
 rule plot_benchmark_throughput:
     input:
-        code=PLOT_CODE["benchmark"],
+        code=script_code("plot_figure.py"),
         throughput=rules.collect_throughput.output.table,
     output:
         figure("benchmark_throughput"),

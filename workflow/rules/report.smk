@@ -82,23 +82,12 @@ REPORT_BENCHMARKS = [
     *expand(rules.benchmark_throughput.benchmark, backend=config["benchmark"]["backends"]),
     *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
 ]
-REPORT_CODE = package_code(
-    "report/escape.py",
-    "report/variables.py",
-    "report/tables.py",
-    "report/provenance.py",
-    "report/literature.py",
-    "report/cnn_variables.py",
-    "report/stats_variables.py",
-    "report/throughput_variables.py",
-    "cnn_results.py",
-)
 
 
 rule collect_report_variables:
     input:
         **REPORT_RESULTS,
-        code=REPORT_CODE,
+        code=script_code("collect_report_variables.py"),
         benchmarks=REPORT_BENCHMARKS,
     output:
         variables="report/_variables.yml",
@@ -118,16 +107,7 @@ rule collect_report_variables:
 
 rule render_report:
     input:
-        code=package_code(
-            "report/render.py",
-            "report/fallback.py",
-            "report/sources.py",
-            "report/crossref.py",
-            "report/checks.py",
-            "report/metadata.py",
-            "report/validate.py",
-        )
-        + REPORT_CODE,
+        code=script_code("render_report.py"),
         **REPORT_RESULTS,
         benchmarks=REPORT_BENCHMARKS,
         variables=rules.collect_report_variables.output.variables,

@@ -1,14 +1,11 @@
 # Statistical evaluation: every rule reads saved predictions or tables, none trains.
-STATS_CODE = package_code(
-    "stats/__init__.py", "stats/predictions.py", "stats/bootstrap.py", "stats/tests.py", "metrics.py"
-)
 RUN_KEYS = [[arch, seed] for arch in ARCHITECTURES for seed in SEEDS]  # the order of expand() in study_predictions()
 
 
 rule bootstrap_metrics:
     input:
         unpack(study_predictions),
-        code=STATS_CODE,
+        code=script_code("bootstrap_metrics.py"),
     output:
         table="results/stats/bootstrap_metrics.csv",
     params:
@@ -30,7 +27,7 @@ rule bootstrap_metrics:
 rule test_mcnemar:
     input:
         unpack(study_predictions),
-        code=STATS_CODE + package_code("stats/comparisons.py"),
+        code=script_code("test_mcnemar.py"),
     output:
         tests="results/stats/mcnemar.csv",
         models="results/stats/mcnemar_models.csv",
@@ -56,7 +53,7 @@ rule test_mcnemar:
 rule compute_calibration:
     input:
         unpack(study_predictions),
-        code=STATS_CODE + package_code("stats/calibration.py"),
+        code=script_code("compute_calibration.py"),
     output:
         summary="results/stats/calibration.csv",
         bins="results/stats/calibration_bins.csv",
@@ -74,7 +71,7 @@ rule compute_calibration:
 
 rule summarize_seeds:
     input:
-        code=package_code("stats/comparisons.py"),
+        code=script_code("summarize_seeds.py"),
         runs=rules.summarize_cnns.output.runs,
         calibration=rules.compute_calibration.output.summary,
     output:
@@ -92,7 +89,7 @@ rule summarize_seeds:
 
 rule test_seeds:
     input:
-        code=package_code("stats/tests.py", "stats/comparisons.py"),
+        code=script_code("test_seeds.py"),
         runs=rules.summarize_cnns.output.runs,
     output:
         friedman="results/stats/friedman.json",
@@ -112,7 +109,7 @@ rule test_seeds:
 
 rule test_baselines_5x2cv:
     input:
-        code=package_code("stats/tests.py", "baselines.py", "preprocess.py"),
+        code=script_code("test_baselines_5x2cv.py"),
         data=rules.download_mnist.output.npz,
     output:
         result="results/stats/baseline_5x2cv.json",
@@ -140,7 +137,7 @@ rule test_baselines_5x2cv:
 
 rule collect_claims:
     input:
-        code=package_code("stats/claims.py"),
+        code=script_code("collect_claims.py"),
         mcnemar=rules.test_mcnemar.output.tests,
         wilcoxon=rules.test_seeds.output.wilcoxon,
         friedman=rules.test_seeds.output.friedman,

@@ -5,7 +5,7 @@ MODEL_DIR = "results/models/{arch}/seed{seed}"
 
 rule train_cnn:
     input:
-        code=TRAIN_CODE,
+        code=script_code("train_cnn.py"),
         data=rules.download_mnist.output.npz,
     output:
         model=f"{MODEL_DIR}/model.keras",
@@ -35,7 +35,7 @@ rule train_cnn:
 
 rule describe_architectures:
     input:
-        code=package_code("models/architectures.py", "models/blocks.py", "models/describe.py"),
+        code=script_code("describe_architectures.py"),
     output:
         table="results/tables/cnn_architectures.csv",
     params:
@@ -50,7 +50,7 @@ rule describe_architectures:
 
 rule sample_augmentations:
     input:
-        code=package_code("training/augment.py"),
+        code=script_code("sample_augmentations.py"),
         data=rules.download_mnist.output.npz,
     output:
         arrays="results/eda/augmentation_examples.npz",
@@ -69,7 +69,7 @@ rule sample_augmentations:
 
 rule summarize_cnns:
     input:
-        code=package_code("cnn_results.py"),
+        code=script_code("summarize_cnns.py"),
         data=rules.download_mnist.output.npz,
         metrics=expand(rules.train_cnn.output.metrics, arch=ARCHITECTURES, seed=SEEDS),
         histories=expand(rules.train_cnn.output.history, arch=ARCHITECTURES, seed=SEEDS),
@@ -95,7 +95,7 @@ rule summarize_cnns:
 
 rule benchmark_throughput:
     input:
-        code=TRAIN_CODE + package_code("throughput.py", "training/augment_cpu.py", "config.py"),
+        code=script_code("benchmark_throughput.py"),
     output:
         table="results/benchmarks/throughput/{backend}.csv",
     wildcard_constraints:
@@ -123,7 +123,7 @@ rule benchmark_throughput:
 
 rule collect_throughput:
     input:
-        code=package_code("throughput.py"),
+        code=script_code("collect_throughput.py"),
         parts=expand(rules.benchmark_throughput.output.table, backend=config["benchmark"]["backends"]),
     output:
         table="results/benchmarks/throughput.csv",
