@@ -113,3 +113,18 @@ def test_critical_difference_with_two_seeds_says_why_instead_of_drawing(tmp_path
 
     fig = stats.critical_difference(write_stats_outputs(tmp_path, n_seeds=2))
     assert "too few blocks" in " ".join(t.get_text() for t in fig.axes[0].texts)
+
+
+def test_figure_table_names_real_functions_and_compute_outputs():
+    from digitbench.plotting.table import FIGURES as TABLE
+    from digitbench.plotting.table import figure_stem, report_figures
+
+    assert set(TABLE) == set(FIGURES)
+    for name, spec in TABLE.items():
+        assert callable(FIGURES[name]) and FIGURES[name].__name__ == spec.draw.split(".")[1]
+        assert spec.inputs and all(ref.count(".") == 1 for ref in spec.inputs.values()), name
+    assert figure_stem("baseline_confusion") == "baseline_confusion_{model}"
+    names = report_figures({"model": ["logreg", "random_forest"]})
+    assert names[0] == "eda_class_distribution" and names[-2:] == ["baseline_confusion_logreg",
+                                                                    "baseline_confusion_random_forest"]
+    assert len(names) == len(set(names)) == len(TABLE) + 1

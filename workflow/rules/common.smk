@@ -114,6 +114,11 @@ def figure(name):
     return multiext(f"results/figures/{name}", ".pdf", ".png")
 
 
+def figure_inputs(spec):
+    """The named compute outputs one figure is drawn from (``rule.output`` in the table)."""
+    return {key: getattr(getattr(rules, ref.split(".")[0]).output, ref.split(".")[1]) for key, ref in spec.inputs.items()}
+
+
 BASELINES = config["baselines"]["models"]
 
 

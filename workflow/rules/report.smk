@@ -1,27 +1,6 @@
-REPORT_FIGURES = [
-    "eda_class_distribution",
-    "eda_sample_grid",
-    "eda_digit_variations",
-    "eda_mean_images",
-    "eda_std_images",
-    "eda_pixel_variance",
-    "baseline_cv_accuracy",
-    "baseline_test_accuracy",
-    "baseline_per_class_f1",
-    "cnn_augmentation",
-    "cnn_learning_curves",
-    "cnn_lr_schedule",
-    "cnn_accuracy_vs_parameters",
-    "cnn_accuracy_vs_time",
-    "cnn_confusion_best",
-    "cnn_per_class_f1",
-    "cnn_confident_errors",
-    "stats_accuracy_intervals",
-    "stats_mcnemar_matrix",
-    "stats_critical_difference",
-    "stats_reliability",
-    "benchmark_throughput",
-] + [f"baseline_confusion_{model}" for model in BASELINES]
+from digitbench.plotting.table import report_figures
+
+REPORT_FIGURES = report_figures({"model": BASELINES})
 
 REPORT_TABLES = [
     "class_distribution",

@@ -1,0 +1,79 @@
+"""The one table of figures: name, the compute outputs it is drawn from, and its plotting function.
+
+The figure rules (``workflow/rules/figures.smk``), the report's list of figures and the plotting
+registry are all generated from this table, so adding a figure means one function and one row.
+It imports no plotting library: Snakemake reads it while parsing the workflow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One figure of the report.
+
+    Attributes:
+        draw: ``module.function`` in ``digitbench.plotting``, called with the rule's named inputs.
+        inputs: Input name -> ``rule.output`` of the compute rule that writes it.
+        per: A wildcard the figure is drawn for each value of (``model``: one per baseline).
+    """
+
+    draw: str
+    inputs: dict[str, str] = field(default_factory=dict)
+    per: str | None = None
+
+
+def _s(draw: str, per: str | None = None, **inputs: str) -> FigureSpec:
+    return FigureSpec(draw, dict(inputs), per)
+
+
+# In the order the report's appendix lists them.
+FIGURES: dict[str, FigureSpec] = {
+    "eda_class_distribution": _s("eda.class_distribution", class_distribution="compute_eda.class_distribution"),
+    "eda_sample_grid": _s("eda.sample_grid", arrays="compute_eda.arrays"),
+    "eda_digit_variations": _s("eda.digit_variations", arrays="compute_eda.arrays"),
+    "eda_mean_images": _s("eda.mean_images", arrays="compute_eda.arrays"),
+    "eda_std_images": _s("eda.std_images", arrays="compute_eda.arrays"),
+    "eda_pixel_variance": _s("eda.pixel_variance", arrays="compute_eda.arrays"),
+    "baseline_cv_accuracy": _s("baselines.cv_accuracy", cv_folds="summarize_baselines.cv_folds"),
+    "baseline_test_accuracy": _s("baselines.test_accuracy", metrics="summarize_baselines.metrics"),
+    "baseline_per_class_f1": _s("baselines.per_class_f1", per_class="summarize_baselines.per_class"),
+    "cnn_augmentation": _s("cnn.augmentation", examples="sample_augmentations.arrays"),
+    "cnn_learning_curves": _s("cnn.learning_curves", histories="summarize_cnns.histories"),
+    "cnn_lr_schedule": _s("cnn.lr_schedule", histories="summarize_cnns.histories"),
+    "cnn_accuracy_vs_parameters": _s("cnn.accuracy_vs_parameters", summary="summarize_cnns.summary"),
+    "cnn_accuracy_vs_time": _s("cnn.accuracy_vs_time", summary="summarize_cnns.summary"),
+    "cnn_confusion_best": _s("cnn.confusion_best", confusion_best="summarize_cnns.confusion",
+                             best="summarize_cnns.best"),
+    "cnn_per_class_f1": _s("cnn.per_class_f1", cnn_per_class="summarize_cnns.per_class",
+                           baseline_per_class="summarize_baselines.per_class"),
+    "cnn_confident_errors": _s("cnn.confident_errors", errors="summarize_cnns.errors"),
+    "stats_accuracy_intervals": _s("stats.accuracy_intervals", bootstrap="bootstrap_metrics.table"),
+    "stats_mcnemar_matrix": _s("stats.mcnemar_matrix", mcnemar="test_mcnemar.tests"),
+    "stats_critical_difference": _s("stats.critical_difference", friedman="test_seeds.friedman",
+                                    ranks="test_seeds.ranks", wilcoxon="test_seeds.wilcoxon"),
+    "stats_reliability": _s("stats.reliability", calibration="compute_calibration.summary",
+                            calibration_bins="compute_calibration.bins"),
+    "benchmark_throughput": _s("benchmark.throughput", throughput="collect_throughput.table"),
+    "baseline_confusion": _s("baselines.confusion_matrix", per="model", confusion="fit_baseline.confusion"),
+}
+
+
+def figure_stem(name: str) -> str:
+    """File stem of a figure under ``results/figures/``, with its wildcard if it has one."""
+    spec = FIGURES[name]
+    return f"{name}_{{{spec.per}}}" if spec.per else name
+
+
+def report_figures(values: dict[str, list[str]]) -> list[str]:
+    """Every figure file stem of the report, in table order, wildcards filled from ``values``.
+
+    Args:
+        values: Wildcard name -> its values (``{"model": ["logreg", "random_forest"]}``).
+    """
+    names = []
+    for name, spec in FIGURES.items():
+        names += [f"{name}_{v}" for v in values[spec.per]] if spec.per else [name]
+    return names
