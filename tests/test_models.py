@@ -110,3 +110,12 @@ def test_bad_builder_arguments():
         build("se_cnn", num_classes=1)
     with pytest.raises(ValueError, match="input_shape.*Received"):
         build("se_cnn", input_shape=(28, 28))
+
+
+def test_registry_matches_the_schema_s_one_list_of_names():
+    import yaml
+
+    from tests.conftest import ROOT
+
+    schema = yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())
+    assert list(ARCHITECTURES) == schema["$defs"]["architecture"]["enum"]

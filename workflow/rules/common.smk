@@ -29,11 +29,12 @@ def _config_sources():
     return ", ".join(["config/config.yaml", *configfiles()]) + " (plus any --config overrides)"
 
 
+SCHEMA = load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 try:
     check_config_files([Path(workflow.basedir) / "config" / "config.yaml", *configfiles()])
     validate_config(
         config,
-        load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"),
+        SCHEMA,
         source=_config_sources(),
     )
     check_consistency(config, source=_config_sources())
@@ -147,13 +148,7 @@ def script_code(script):
     return code_inputs(base / "workflow" / "scripts" / script, base / "src")
 
 
-ARCHITECTURE_CHOICES = [
-    "baseline_cnn",
-    "enhanced_cnn",
-    "resnet_inspired",
-    "se_cnn",
-    "densenet_inspired",
-]
+ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
     per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}
