@@ -37,3 +37,18 @@ def smoke_run(tmp_path_factory) -> Path:
     work = fresh_copy(tmp_path_factory.mktemp("digitbench"))
     snakemake(work, *SMOKE)
     return work
+
+
+def default_config(**sections) -> dict:
+    """The validated config with the schema's defaults, overridden by ``sections`` (the schema is their one home)."""
+    from digitbench.config import load_schema, validate_config
+
+    return validate_config(dict(sections), load_schema(ROOT / "workflow/schemas/config.schema.yaml"))
+
+
+def baseline_params(seed: int | None = None, **baselines):
+    """``BaselineParams`` from the schema's defaults with some ``baselines`` keys overridden."""
+    from digitbench.baselines import BaselineParams
+
+    extra = {} if seed is None else {"seed": seed}
+    return BaselineParams.from_config(default_config(baselines=baselines, **extra))

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from digitbench import metrics
-from digitbench.baselines import BaselineParams, make_model, run_baseline, summarize, training_subset
+from digitbench.baselines import make_model, run_baseline, summarize, training_subset
 from digitbench.preprocess import fit_scaler
+from tests.conftest import baseline_params
 
 
 def test_topk_accuracy_by_hand():
@@ -25,14 +26,14 @@ def test_topk_accuracy_by_hand():
 
 def test_unknown_baseline_lists_valid_names():
     with pytest.raises(ValueError, match=r"logreg, random_forest\. Received: svm"):
-        make_model("svm", BaselineParams())
+        make_model("svm", baseline_params())
 
 
 @pytest.mark.parametrize("name,strategy", [("logreg", "ovr"), ("logreg", "multinomial"), ("random_forest", "ovr")])
 def test_baseline_learns_toy_problem(tiny_digits, tmp_path, name, strategy):
     d = tiny_digits
     scaler = fit_scaler(d["x_train"], "standard")
-    params = BaselineParams(seed=0, cv_folds=3, logreg_max_iter=200, logreg_strategy=strategy, rf_n_estimators=20)
+    params = baseline_params(seed=0, cv_folds=3, logreg_max_iter=200, logreg_strategy=strategy, rf_n_estimators=20)
     result = run_baseline(name, scaler.transform(d["x_train"]), d["y_train"], scaler.transform(d["x_test"]),
                           d["y_test"], params, logging.getLogger("test"))
     assert len(result.cv_scores) == 3
@@ -47,7 +48,7 @@ def test_baseline_learns_toy_problem(tiny_digits, tmp_path, name, strategy):
 def test_same_seed_same_result(tiny_digits):
     d = tiny_digits
     x, xt = d["x_train"] / 255.0, d["x_test"] / 255.0
-    params = BaselineParams(seed=3, cv_folds=2, rf_n_estimators=10)
+    params = baseline_params(seed=3, cv_folds=2, rf_n_estimators=10)
     a = run_baseline("random_forest", x, d["y_train"], xt, d["y_test"], params)
     b = run_baseline("random_forest", x, d["y_train"], xt, d["y_test"], params)
     np.testing.assert_array_equal(a.proba, b.proba)

@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 
 from digitbench import eda
-from digitbench.baselines import BaselineParams, run_baseline, summarize
+from digitbench.baselines import run_baseline, summarize
 from digitbench.plotting import FIGURES, plot
+from tests.conftest import baseline_params
 from tests.test_stats import write_stats_outputs
 
 
@@ -27,7 +28,7 @@ def compute_outputs(tiny_digits, tmp_path):
     files = {"metrics": [], "cv": [], "pc": []}
     for name in ("logreg", "random_forest"):
         r = run_baseline(name, d["x_train"] / 255.0, d["y_train"], d["x_test"] / 255.0, d["y_test"],
-                         BaselineParams(cv_folds=2, rf_n_estimators=5, logreg_max_iter=100), logging.getLogger())
+                         baseline_params(cv_folds=2, rf_n_estimators=5, logreg_max_iter=100), logging.getLogger())
         (tmp_path / f"{name}.json").write_text(json.dumps(r.metrics))
         np.savetxt(tmp_path / f"{name}_cv.csv", np.column_stack([[1, 2], r.cv_scores]), delimiter=",",
                    header="fold,accuracy", comments="")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,15 +24,30 @@ MODELS = {"logreg": "Logistic regression", "random_forest": "Random forest"}
 
 @dataclass(frozen=True)
 class BaselineParams:
-    """Hyper-parameters of the baselines (config keys under ``baselines``)."""
+    """Hyper-parameters of the baselines (config keys under ``baselines``; defaults live in the schema)."""
 
-    seed: int = 42
-    cv_folds: int = 5
-    logreg_max_iter: int = 1000
-    logreg_c: float = 1.0
-    logreg_strategy: str = "ovr"
-    rf_n_estimators: int = 100
-    n_jobs: int = 1
+    seed: int
+    cv_folds: int
+    logreg_max_iter: int
+    logreg_c: float
+    logreg_strategy: str
+    rf_n_estimators: int
+    n_jobs: int = 1  # not a config key: the rule's threads
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], n_jobs: int = 1) -> BaselineParams:
+        """Build from the validated config (or the part of it the rules pass: see ``baseline_config``)."""
+        b = config["baselines"]
+        return cls(seed=config["seed"], cv_folds=b["cv_folds"], logreg_max_iter=b["logreg_max_iter"],
+                   logreg_c=b["logreg_c"], logreg_strategy=b["logreg_strategy"],
+                   rf_n_estimators=b["rf_n_estimators"], n_jobs=n_jobs)
+
+
+def subset_args(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Keyword arguments of :func:`training_subset` from the validated config."""
+    return {"train_size": config["baselines"]["train_size"], "seed": config["seed"],
+            "method": config["preprocessing"]["method"],
+            "robust_percentiles": tuple(config["preprocessing"]["robust_percentiles"])}
 
 
 def training_subset(data: dict[str, np.ndarray], train_size: int, seed: int, method: str,

@@ -11,15 +11,7 @@ rule fit_baseline:
     wildcard_constraints:
         model="logreg|random_forest",
     params:
-        seed=config["seed"],
-        train_size=config["baselines"]["train_size"],
-        cv_folds=config["baselines"]["cv_folds"],
-        preprocessing=config["preprocessing"]["method"],
-        robust_percentiles=config["preprocessing"]["robust_percentiles"],
-        logreg_max_iter=config["baselines"]["logreg_max_iter"],
-        logreg_strategy=config["baselines"]["logreg_strategy"],
-        logreg_c=config["baselines"]["logreg_c"],
-        rf_n_estimators=config["baselines"]["rf_n_estimators"],
+        config=baseline_config(),
     threads: config["baselines"]["threads"]
     log:
         "results/logs/baselines/fit_baseline_{model}.log",

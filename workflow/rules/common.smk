@@ -123,6 +123,16 @@ def figure_inputs(spec):
 BASELINES = config["baselines"]["models"]
 
 
+def baseline_config():
+    """The config a baseline's data and model depend on (one builder for every rule that fits baselines)."""
+    per_study = {"models", "threads"}  # which baselines run, and on how many threads, change no result
+    return {
+        "seed": config["seed"],
+        "preprocessing": config["preprocessing"],
+        "baselines": {k: v for k, v in config["baselines"].items() if k not in per_study},
+    }
+
+
 def git_commit(path):
     """Commit of the workflow checkout; a param, so a new commit re-renders the report only."""
     from digitbench.report.provenance import git_commit as _git_commit

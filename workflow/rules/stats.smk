@@ -116,14 +116,7 @@ rule test_baselines_5x2cv:
     params:
         models=BASELINES,
         test=config["stats"]["baseline_test"],
-        seed=config["seed"],
-        train_size=config["baselines"]["train_size"],
-        preprocessing=config["preprocessing"]["method"],
-        robust_percentiles=config["preprocessing"]["robust_percentiles"],
-        logreg_max_iter=config["baselines"]["logreg_max_iter"],
-        logreg_strategy=config["baselines"]["logreg_strategy"],
-        logreg_c=config["baselines"]["logreg_c"],
-        rf_n_estimators=config["baselines"]["rf_n_estimators"],
+        config=baseline_config(),
     threads: config["baselines"]["threads"]
     log:
         "results/logs/stats/test_baselines_5x2cv.log",

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from digitbench.baselines import BaselineParams, run_baseline, training_subset
+from digitbench.baselines import BaselineParams, run_baseline, subset_args, training_subset
 from digitbench.data import load_npz
 from digitbench.ledger import start_job
 
@@ -13,12 +13,10 @@ log = start_job(snakemake)
 p = snakemake.params
 
 data = load_npz(snakemake.input.data)
-x_train, y_train, scaler = training_subset(data, p.train_size, p.seed, p.preprocessing, p.robust_percentiles)
+x_train, y_train, scaler = training_subset(data, **subset_args(p.config))
 log.info("preprocessing %s: (x - %.4g) / %.4g", scaler.method, scaler.offset, scaler.scale)
 
-params = BaselineParams(seed=p.seed, cv_folds=p.cv_folds, logreg_max_iter=p.logreg_max_iter,
-                        logreg_c=p.logreg_c, logreg_strategy=p.logreg_strategy,
-                        rf_n_estimators=p.rf_n_estimators, n_jobs=snakemake.threads)
+params = BaselineParams.from_config(p.config, n_jobs=snakemake.threads)
 result = run_baseline(snakemake.wildcards.model, x_train, y_train,
                       scaler.transform(data["x_test"]), data["y_test"], params, log)
 

@@ -2,7 +2,7 @@
 
 import json
 
-from digitbench.baselines import BaselineParams, make_model, training_subset
+from digitbench.baselines import BaselineParams, make_model, subset_args, training_subset
 from digitbench.data import load_npz
 from digitbench.ledger import start_job
 from digitbench.stats.tests import cv_5x2
@@ -11,11 +11,9 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
 p = snakemake.params
 
-x, y, _ = training_subset(load_npz(snakemake.input.data), p.train_size, p.seed, p.preprocessing,
-                          p.robust_percentiles)
+x, y, _ = training_subset(load_npz(snakemake.input.data), **subset_args(p.config))
 x = x.reshape(len(x), -1)
-params = BaselineParams(seed=p.seed, logreg_max_iter=p.logreg_max_iter, logreg_c=p.logreg_c,
-                        logreg_strategy=p.logreg_strategy, rf_n_estimators=p.rf_n_estimators, n_jobs=snakemake.threads)
+params = BaselineParams.from_config(p.config, n_jobs=snakemake.threads)
 model_a, model_b = p.models
 log.info("%s: %s vs %s on %d training images", p.test, model_a, model_b, len(y))
 result = cv_5x2(make_model(model_a, params), make_model(model_b, params), x, y, p.seed, p.test)
