@@ -52,3 +52,29 @@ def baseline_params(seed: int | None = None, **baselines):
 
     extra = {} if seed is None else {"seed": seed}
     return BaselineParams.from_config(default_config(baselines=baselines, **extra))
+
+
+def training_config(**overrides) -> dict:
+    """The ``training`` section with the schema's defaults, some keys overridden."""
+    return default_config(training=overrides)["training"]
+
+
+def train_params(architecture: str = "baseline_cnn", seed: int = 1, **training):
+    """``TrainParams`` from the schema's defaults with some ``training`` keys overridden."""
+    from digitbench.training.trainer import TrainParams
+
+    return TrainParams.from_config(architecture, seed, training_config(**training))
+
+
+def augment_params(**augmentation):
+    """``AugmentParams`` from the schema's defaults with some ``training.augmentation`` keys overridden."""
+    from digitbench.training.augment import params_from_config
+
+    return params_from_config(training_config(augmentation=augmentation)["augmentation"])
+
+
+def schedule_params(**training):
+    """``ScheduleParams`` from the schema's defaults with some ``training`` keys overridden."""
+    from digitbench.training.schedule import ScheduleParams
+
+    return ScheduleParams.from_config(training_config(**training))

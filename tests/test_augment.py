@@ -9,8 +9,9 @@ from scipy import ndimage
 keras = pytest.importorskip("keras")
 
 from digitbench.training import augment_cpu  # noqa: E402
+from tests.conftest import augment_params  # noqa: E402
 from digitbench.training.augment import (  # noqa: E402
-    AugmentParams, RandomAffine, build_augmentation, compose, sample_bilinear_nearest, to_keras_transform)
+    RandomAffine, build_augmentation, compose, sample_bilinear_nearest, to_keras_transform)
 
 NO_CHANGE = {"rotation": 0.0, "shear": 0.0, "zoom_row": 1.0, "zoom_col": 1.0, "shift_row": 0.0, "shift_col": 0.0,
              "brightness": 1.0}
@@ -21,7 +22,7 @@ def _draws(**kw):
 
 
 def _layer(**kw):
-    return build_augmentation(AugmentParams(**kw), seed=7)
+    return build_augmentation(augment_params(**kw), seed=7)
 
 
 def _apply(layer, images, draws):
@@ -59,7 +60,7 @@ def test_fixed_rotation_agrees_with_scipy_rotate():
 def test_layer_equals_the_cpu_pipeline_on_the_same_draws():
     rng = np.random.default_rng(0)
     images = rng.random((6, 28, 28, 1), dtype=np.float32)
-    params = AugmentParams(shear_degrees=15.0)
+    params = augment_params(shear_degrees=15.0)
     draws = augment_cpu.draw(params, rng, 6, 28, 28)
     cpu = augment_cpu.apply(images, draws, "nearest")
     ours = _apply(build_augmentation(params, 1), images, {k: v.astype(np.float32) for k, v in draws.items()})
@@ -71,7 +72,7 @@ def test_fast_sampler_equals_the_keras_op():
     """The JAX path's own bilinear sampler against keras.ops.image.affine_transform, same maps."""
     rng = np.random.default_rng(3)
     images = rng.random((16, 28, 28, 2), dtype=np.float32)
-    d = augment_cpu.draw(AugmentParams(rotation_degrees=40, shift=0.3, zoom=0.3, shear_degrees=20), rng, 16, 28, 28)
+    d = augment_cpu.draw(augment_params(rotation_degrees=40, shift=0.3, zoom=0.3, shear_degrees=20), rng, 16, 28, 28)
     a, b = compose(np, np.deg2rad(d["rotation"]), np.deg2rad(d["shear"]), d["zoom_row"], d["zoom_col"],
                    d["shift_row"], d["shift_col"], 28, 28)
     a, b = a.astype(np.float32), b.astype(np.float32)
@@ -114,7 +115,7 @@ def test_identity_when_not_training_and_random_when_training():
 
 def test_same_seed_same_batch_other_seed_other_batch():
     x = np.random.default_rng(0).random((8, 28, 28, 1), dtype=np.float32)
-    a, b, c = (build_augmentation(AugmentParams(), seed) for seed in (5, 5, 6))
+    a, b, c = (build_augmentation(augment_params(), seed) for seed in (5, 5, 6))
     first_a, first_b = np.asarray(a(x, training=True)), np.asarray(b(x, training=True))
     np.testing.assert_array_equal(first_a, first_b)
     assert not np.allclose(first_a, np.asarray(c(x, training=True)))
@@ -141,7 +142,7 @@ def test_bad_settings_name_the_value(kw):
 def test_notebook_pipeline_batches():
     x = np.random.default_rng(0).random((50, 28, 28, 1), dtype=np.float32)
     y = np.arange(50) % 10
-    data = augment_cpu.NotebookPipeline(x, y, AugmentParams(), batch_size=16, seed=1)
+    data = augment_cpu.NotebookPipeline(x, y, augment_params(), batch_size=16, seed=1)
     assert len(data) == 4
     xb, yb = data[0]
     assert xb.shape == (16, 28, 28, 1) and xb.dtype == np.float32 and yb.shape == (16,)

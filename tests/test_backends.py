@@ -22,14 +22,15 @@ BACKENDS = {"tensorflow": "tensorflow", "torch": "torch"}
 STEP = r"""
 import numpy as np, keras
 from digitbench.models import ARCHITECTURES, build
-from digitbench.training.augment import AugmentParams, build_augmentation
+from digitbench.training.augment import build_augmentation
+from tests.conftest import augment_params
 assert keras.backend.backend() == "{backend}", keras.backend.backend()
 rng = np.random.default_rng(0)
 x = rng.random((8, 28, 28, 1), dtype=np.float32)
 y = rng.integers(0, 10, 8)
 for name in ARCHITECTURES:
     model = build(name)
-    train = keras.Sequential([keras.Input((28, 28, 1)), build_augmentation(AugmentParams(), 1), model])
+    train = keras.Sequential([keras.Input((28, 28, 1)), build_augmentation(augment_params(), 1), model])
     train.compile(optimizer=keras.optimizers.Adam(1e-3, clipnorm=1.0), loss="sparse_categorical_crossentropy")
     before = [np.array(w) for w in model.trainable_weights]
     loss = train.train_on_batch(x, y)
@@ -56,8 +57,8 @@ import jax
 jax.config.update("jax_log_compiles", True)  # proof of compilation: JAX logs each XLA compile
 import numpy as np, keras
 from digitbench.models import ARCHITECTURES
-from digitbench.training.augment import AugmentParams
-from digitbench.training.trainer import TrainParams, new_training_model
+from digitbench.training.trainer import new_training_model
+from tests.conftest import augment_params, train_params
 assert keras.backend.backend() == "jax", keras.backend.backend()
 
 def blocking(layer):
@@ -67,7 +68,7 @@ def blocking(layer):
 rng = np.random.default_rng(0)
 x, y = rng.random((16, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, 16)
 for name in ARCHITECTURES:
-    model = new_training_model(TrainParams(name, seed=1, augment=AugmentParams()), (28, 28, 1))
+    model = new_training_model(train_params(name, 1), (28, 28, 1))
     assert not blocking(model), f"{name}: layers that stop jit on JAX: {blocking(model)}"
     assert model.jit_compile is True, f"{name}: Keras resolved jit_compile to {model.jit_compile}"
     net = model.get_layer(name)
@@ -79,8 +80,8 @@ for name in ARCHITECTURES:
 # On JAX the layer samples with its own bilinear code: it must still match the notebook's CPU pipeline.
 from digitbench.training import augment_cpu
 from digitbench.training.augment import build_augmentation
-d = augment_cpu.draw(AugmentParams(), rng, 16, 28, 28)
-ours = np.asarray(build_augmentation(AugmentParams(), 1).transform(x, {k: v.astype("float32") for k, v in d.items()}))
+d = augment_cpu.draw(augment_params(), rng, 16, 28, 28)
+ours = np.asarray(build_augmentation(augment_params(), 1).transform(x, {k: v.astype("float32") for k, v in d.items()}))
 assert np.mean(np.abs(ours - augment_cpu.apply(x, d)) < 1e-3) > 0.98
 print("OK compiled", len(ARCHITECTURES))
 """

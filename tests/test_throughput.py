@@ -9,7 +9,7 @@ pytest.importorskip("keras")
 
 from digitbench import throughput  # noqa: E402
 from digitbench.report import throughput_variables  # noqa: E402
-from digitbench.training.augment import AugmentParams  # noqa: E402
+from tests.conftest import augment_params, training_config  # noqa: E402
 from tests.test_plotting import write_throughput  # noqa: E402
 
 
@@ -26,14 +26,14 @@ def test_ratios_divide_by_the_notebook_and_the_ceiling_of_the_same_setup():
 
 
 def test_tiny_measurement_of_the_three_pipelines():
-    rows = throughput.measure_architecture("baseline_cnn", augment=AugmentParams(), batch_size=8, steps=2,
-                                           warmup_steps=1, repeats=1)
+    params = throughput.benchmark_params("baseline_cnn", training_config(augmentation={"enabled": False}), 8, 0)
+    assert params.augment == augment_params() and params.batch_size == 8  # augmented whatever training does
+    rows = throughput.measure_architecture(params, steps=2, warmup_steps=1, repeats=1)
     df = throughput.with_ratios(rows)
     assert sorted(df["pipeline"]) == sorted(throughput.PIPELINES)
     assert (df["images_per_second"] > 0).all() and (df["backend"] == "tensorflow").all()
     with pytest.raises(ValueError, match="benchmark.steps .* Received: 0"):
-        throughput.measure_architecture("baseline_cnn", augment=None, batch_size=8, steps=0, warmup_steps=1,
-                                        repeats=1)
+        throughput.measure_architecture(params, steps=0, warmup_steps=1, repeats=1)
 
 
 def test_estimate_by_hand():
@@ -53,9 +53,7 @@ def test_no_warning_unless_paper_profile_without_gpu_and_with_training_to_do():
 
 
 def test_warning_from_a_measured_step(capsys):
-    training = {"train_size": 0, "validation_split": 0.15, "epochs": 50, "batch_size": 16, "threads": 1,
-                "augmentation": {"enabled": True, "rotation_degrees": 20, "shift": 0.15, "zoom": 0.15,
-                                 "shear_degrees": 0.1, "brightness": [0.8, 1.2], "fill_mode": "nearest"}}
+    training = training_config(train_size=0, epochs=50, batch_size=16, threads=1)
     message = throughput.warn_if_training_on_cpu({"profile": "paper", "training": training},
                                                  ["baseline_cnn"] * 5, gpus=[])
     assert message.startswith("WARNING: no GPU found. The paper profile's 5 pending training jobs"), message

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -9,12 +11,13 @@ keras = pytest.importorskip("keras")
 
 from digitbench.training import checkpoint, trainer  # noqa: E402
 from digitbench.training.schedule import (  # noqa: E402
-    EarlyStopping, LearningRateController, ScheduleParams, warmup_cosine)
-from digitbench.training.trainer import TrainingError, TrainParams, train  # noqa: E402
+    EarlyStopping, LearningRateController, warmup_cosine)
+from digitbench.training.trainer import TrainingError, train  # noqa: E402
+from tests.conftest import schedule_params, train_params  # noqa: E402
 
 
 def test_warmup_cosine_by_hand():
-    p = ScheduleParams(epochs=15, warmup_epochs=5, max_lr=1e-3, min_lr=1e-6)
+    p = schedule_params(epochs=15, warmup_epochs=5, max_lr=1e-3, min_lr=1e-6)
     assert warmup_cosine(0, p) == pytest.approx(2e-4)  # (0 + 1) / 5 of max
     assert warmup_cosine(4, p) == pytest.approx(1e-3)
     assert warmup_cosine(5, p) == pytest.approx(1e-3)  # cosine starts at its top
@@ -23,7 +26,7 @@ def test_warmup_cosine_by_hand():
 
 
 def test_plateau_scales_the_schedule_instead_of_overriding_it():
-    c = LearningRateController(ScheduleParams(epochs=10, warmup_epochs=0, plateau_patience=2, plateau_factor=0.5))
+    c = LearningRateController(schedule_params(epochs=10, warmup_epochs=0, plateau_patience=2, plateau_factor=0.5))
     base = c.lr(3)
     assert not c.update(1.0) and not c.update(1.0)  # first value improves; then wait 1
     assert c.update(1.0)  # wait 2 = patience: reduce
@@ -34,7 +37,7 @@ def test_plateau_scales_the_schedule_instead_of_overriding_it():
 
 
 def test_plateau_never_goes_below_its_floor():
-    c = LearningRateController(ScheduleParams(epochs=4, warmup_epochs=0, plateau_min_lr=1e-7), scale=1e-9)
+    c = LearningRateController(schedule_params(epochs=4, warmup_epochs=0, plateau_min_lr=1e-7), scale=1e-9)
     assert c.lr(0) == 1e-7
 
 
@@ -64,8 +67,9 @@ def toy_data():
 
 
 def _params(epochs=3, **kw):
-    return TrainParams("baseline_cnn", seed=1, batch_size=25, augment=None,
-                       schedule=ScheduleParams(epochs=epochs, warmup_epochs=1), **kw)
+    # The schedule is replaced after validation, so that a test can also hand train() what the schema forbids.
+    base = train_params("baseline_cnn", 1, batch_size=25, warmup_epochs=1, augmentation={"enabled": False})
+    return replace(base, schedule=replace(base.schedule, epochs=epochs), **kw)
 
 
 def test_tiny_run_loss_falls(toy_data, tmp_path):
@@ -126,7 +130,7 @@ def test_bad_epochs(toy_data, tmp_path, kw, match):
 
 
 def test_batch_larger_than_training_set(toy_data, tmp_path):
-    params = TrainParams("baseline_cnn", seed=1, batch_size=500, augment=None)
+    params = train_params("baseline_cnn", 1, batch_size=500, augmentation={"enabled": False})
     with pytest.raises(ValueError, match="batch_size must be between 1 and the 200 training images. Received: 500"):
         train(params, toy_data, tmp_path / "ck")
 

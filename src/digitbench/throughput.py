@@ -18,14 +18,15 @@ from __future__ import annotations
 import logging
 import statistics
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
 
 import keras
 import numpy as np
 import pandas as pd
 
 from digitbench.config import training_images
-from digitbench.training.augment import AugmentParams
 from digitbench.training.augment_cpu import NotebookPipeline
 from digitbench.training.evaluate import runtime_info
 from digitbench.training.trainer import TrainParams, new_training_model
@@ -58,24 +59,31 @@ def _fit_seconds(model: keras.Model, data, batch_size: int) -> float:
     return timer.seconds
 
 
-def measure_architecture(architecture: str, *, augment: AugmentParams, batch_size: int, steps: int,
-                         warmup_steps: int, repeats: int, seed: int = 0,
+def benchmark_params(architecture: str, training: Mapping[str, Any], batch_size: int, seed: int) -> TrainParams:
+    """The training run a benchmark times: the ``training`` config, at the benchmark's batch size, augmented."""
+    augmentation = {**training["augmentation"], "enabled": True}  # the pipelines compare ways to augment
+    return TrainParams.from_config(architecture, seed, {**training, "batch_size": batch_size,
+                                                        "augmentation": augmentation})
+
+
+def measure_architecture(params: TrainParams, *, steps: int, warmup_steps: int, repeats: int,
                          log: logging.Logger | None = None) -> list[dict]:
     """Images per second of the three pipelines for one architecture, medians over ``repeats``.
 
     Args:
-        architecture: Registry name.
-        augment: Augmentation strengths (the config's ``training.augmentation``).
-        batch_size: Images per step.
+        params: The training run to time (see :func:`benchmark_params`); its augmentation, batch
+            size and seed (of the weights, the synthetic images and the augmentation draws).
         steps: Timed steps per repeat.
         warmup_steps: Untimed steps first, which include tracing and compilation.
         repeats: Timed rounds; the pipelines take turns within each.
-        seed: Seed of the weights, the synthetic images and the augmentation draws.
         log: Progress log.
 
     Returns:
         One row per pipeline (without the ratio columns).
     """
+    architecture, batch_size, seed, augment = params.architecture, params.batch_size, params.seed, params.augment
+    if augment is None:
+        raise ValueError(f"measure_architecture times augmentation pipelines; params.augment is None. Received: {params}")
     for key, value in (("batch_size", batch_size), ("steps", steps), ("warmup_steps", warmup_steps),
                        ("repeats", repeats)):
         if value < 1:
@@ -86,11 +94,10 @@ def measure_architecture(architecture: str, *, augment: AugmentParams, batch_siz
     x = rng.random((n, 28, 28, 1), dtype=np.float32)
     y = rng.integers(0, 10, n)
     keras.utils.set_random_seed(seed)
-    models = {"augment_in_model": new_training_model(TrainParams(architecture, seed, batch_size, augment=augment),
-                                                     x.shape[1:]),
-              "notebook_cpu": new_training_model(TrainParams(architecture, seed, batch_size, augment=None), x.shape[1:]),
-              "no_augmentation": new_training_model(TrainParams(architecture, seed, batch_size, augment=None),
-                                                    x.shape[1:])}
+    plain = replace(params, augment=None)
+    models = {"augment_in_model": new_training_model(params, x.shape[1:]),
+              "notebook_cpu": new_training_model(plain, x.shape[1:]),
+              "no_augmentation": new_training_model(plain, x.shape[1:])}
     data = {"augment_in_model": (x, y), "no_augmentation": (x, y),
             "notebook_cpu": NotebookPipeline(x, y, augment, batch_size, seed, steps=steps)}
     warm = {"augment_in_model": (x[:batch_size * warmup_steps], y[:batch_size * warmup_steps]),
@@ -143,14 +150,22 @@ def estimate_hours(rates: dict[str, float], jobs: Iterable[tuple[str, int]], ima
     return sum(images_per_epoch * epochs / rates[arch] for arch, _ in jobs) / 3600
 
 
-def training_rates(architectures: Iterable[str], *, augment: AugmentParams | None, batch_size: int, steps: int = 3,
+def training_rates(architectures: Iterable[str], training: Mapping[str, Any], steps: int = 3,
                    warmup_steps: int = 1) -> dict[str, float]:
-    """Images per second of each architecture's training step, from a few timed steps (for estimates)."""
+    """Images per second of each architecture's training step, from a few timed steps (for estimates).
+
+    Args:
+        architectures: Registry names.
+        training: The validated ``training`` config section (batch size, augmentation, optimizer).
+        steps: Timed steps.
+        warmup_steps: Untimed steps first (tracing and compilation).
+    """
+    batch_size = training["batch_size"]
     rng = np.random.default_rng(0)
     x, y = rng.random((batch_size, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, batch_size)
     rates = {}
     for arch in architectures:
-        model = new_training_model(TrainParams(arch, 0, batch_size, augment=augment), x.shape[1:])
+        model = new_training_model(TrainParams.from_config(arch, 0, training), x.shape[1:])
         for _ in range(warmup_steps):  # tracing and compilation
             model.train_on_batch(x, y)
         tic = time.perf_counter()
@@ -202,10 +217,9 @@ def warn_if_training_on_cpu(config: dict, pending: list[str], gpus: list[str] | 
         return None
     t = config["training"]
     archs = sorted(set(pending))
-    augment = ["--augmentation", json.dumps(t["augmentation"])] if t["augmentation"]["enabled"] else []
     print(f"No GPU found: timing a few training steps of {', '.join(archs)} to estimate the run ...", file=sys.stderr)
-    proc = subprocess.run([sys.executable, "-m", "digitbench.throughput", *archs, "--batch-size", str(t["batch_size"]),
-                           "--threads", str(t["threads"]), *augment], capture_output=True, text=True, timeout=900)
+    proc = subprocess.run([sys.executable, "-m", "digitbench.throughput", *archs, "--training", json.dumps(t),
+                           "--threads", str(t["threads"])], capture_output=True, text=True, timeout=900)
     if proc.returncode != 0:
         message = f"(no GPU found, and timing a training step failed: {proc.stderr.strip()[-500:]})"
     else:
@@ -223,19 +237,16 @@ def main(argv: list[str] | None = None) -> None:
     import argparse
     import json
 
-    from digitbench.training.augment import params_from_config
     from digitbench.training.runtime import limit_threads
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("architectures", nargs="+")
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--training", required=True, help="the validated training config section, as JSON")
     parser.add_argument("--threads", type=int, default=None)
-    parser.add_argument("--augmentation", default=None, help="training.augmentation as JSON (omit: none)")
     args = parser.parse_args(argv)
     if args.threads:
         limit_threads(args.threads)
-    augment = params_from_config(json.loads(args.augmentation)) if args.augmentation else None
-    print(json.dumps(training_rates(args.architectures, augment=augment, batch_size=args.batch_size)))
+    print(json.dumps(training_rates(args.architectures, json.loads(args.training))))
 
 
 if __name__ == "__main__":

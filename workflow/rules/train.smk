@@ -106,7 +106,7 @@ rule benchmark_throughput:
         steps=config["benchmark"]["steps"],
         warmup_steps=config["benchmark"]["warmup_steps"],
         repeats=config["benchmark"]["repeats"],
-        augmentation=config["training"]["augmentation"],
+        training=job_training_params(),
         seed=config["seed"],
     threads: config["training"]["threads"]
     resources:

@@ -17,15 +17,14 @@ if backend != "default":
     os.environ["KERAS_BACKEND"] = backend
 configure_memory()
 log.info("device: %s", bind_gpu(snakemake.config["training"]["jobs_per_gpu"]).how)
-from digitbench.throughput import measure_architecture, with_ratios  # noqa: E402
-from digitbench.training.augment import params_from_config  # noqa: E402
+from digitbench.throughput import benchmark_params, measure_architecture, with_ratios  # noqa: E402
 from digitbench.training.runtime import limit_threads  # noqa: E402
 
 limit_threads(snakemake.threads, log)
 rows = []
 for arch in p.architectures:
-    rows += measure_architecture(arch, augment=params_from_config(p.augmentation), batch_size=p.batch_size,
-                                 steps=p.steps, warmup_steps=p.warmup_steps, repeats=p.repeats, seed=p.seed, log=log)
+    rows += measure_architecture(benchmark_params(arch, p.training, p.batch_size, p.seed), steps=p.steps,
+                                 warmup_steps=p.warmup_steps, repeats=p.repeats, log=log)
 table = with_ratios(rows)
 table.to_csv(snakemake.output.table, index=False)
 log.info("throughput on %s:\n%s", backend, table.to_string(index=False))

@@ -25,7 +25,7 @@ from digitbench.training.runtime import image_transform_compiles
 
 @dataclass(frozen=True)
 class AugmentParams:
-    """Augmentation strengths (config keys under ``training.augmentation``); the original study's values.
+    """Augmentation strengths (config keys under ``training.augmentation``; defaults in the schema).
 
     Attributes:
         rotation_degrees: Rotation drawn from [-r, r] degrees (``rotation_range``).
@@ -38,12 +38,12 @@ class AugmentParams:
         fill_mode: How pixels moved in from outside the image are filled.
     """
 
-    rotation_degrees: float = 20.0
-    shift: float = 0.15
-    zoom: float = 0.15
-    shear_degrees: float = 0.1
-    brightness: tuple[float, float] = (0.8, 1.2)
-    fill_mode: str = "nearest"
+    rotation_degrees: float
+    shift: float
+    zoom: float
+    shear_degrees: float
+    brightness: tuple[float, float]
+    fill_mode: str
 
 
 FILL_MODES = ("nearest", "constant", "reflect", "wrap")
@@ -221,8 +221,9 @@ def build_augmentation(params: AugmentParams, seed: int, input_shape=(28, 28, 1)
 
 def params_from_config(cfg: dict) -> AugmentParams:
     """``AugmentParams`` from the ``training.augmentation`` config section."""
-    return AugmentParams(cfg["rotation_degrees"], cfg["shift"], cfg["zoom"], cfg["shear_degrees"],
-                         tuple(cfg["brightness"]), cfg["fill_mode"])
+    return AugmentParams(rotation_degrees=cfg["rotation_degrees"], shift=cfg["shift"], zoom=cfg["zoom"],
+                         shear_degrees=cfg["shear_degrees"], brightness=tuple(cfg["brightness"]),
+                         fill_mode=cfg["fill_mode"])
 
 
 def sample_examples(images, params: AugmentParams, seed: int, n: int = 7):

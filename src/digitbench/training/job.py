@@ -9,27 +9,14 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 
 from digitbench.atomic import savez, write_atomic
 from digitbench.data import load_npz
 from digitbench.training import checkpoint
-from digitbench.training.augment import params_from_config as augment_params
 from digitbench.training.data import prepare
 from digitbench.training.evaluate import predict_proba, runtime_info, test_metrics
 from digitbench.training.runtime import enable_determinism, limit_threads
-from digitbench.training.schedule import ScheduleParams
 from digitbench.training.trainer import TrainParams, train
-
-
-def params_from_config(architecture: str, seed: int, cfg: dict[str, Any]) -> TrainParams:
-    """Map the ``training`` config section onto ``TrainParams`` for one (architecture, seed)."""
-    augment = augment_params(cfg["augmentation"]) if cfg["augmentation"]["enabled"] else None
-    schedule = ScheduleParams(cfg["epochs"], cfg["warmup_epochs"], cfg["max_lr"], cfg["min_lr"], cfg["plateau_factor"],
-                              cfg["plateau_patience"], cfg["plateau_min_lr"], cfg["plateau_min_delta"])
-    return TrainParams(architecture, int(seed), cfg["batch_size"], schedule, cfg["early_stopping_patience"],
-                       cfg["early_stopping_min_delta"], augment, cfg["adam_beta_1"], cfg["adam_beta_2"],
-                       cfg["adam_epsilon"], cfg["clipnorm"], cfg["bn_momentum"], cfg["recalibrate_bn"])
 
 
 def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, split_seed: int, preprocessing: str,
@@ -58,7 +45,7 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         enable_determinism(log)
     split = prepare(load_npz(data_path), train_size=cfg["train_size"], validation_split=cfg["validation_split"],
                     split_seed=split_seed, preprocessing=preprocessing, percentiles=percentiles)
-    params = params_from_config(architecture, seed, cfg)
+    params = TrainParams.from_config(architecture, seed, cfg)
     log.info("%s seed %d: %d training, %d validation, %d test images; %s", architecture, seed, len(split.y_train),
              len(split.y_val), len(split.y_test), runtime_info())
     out_dir = Path(outputs["model"]).parent

@@ -11,21 +11,28 @@ epoch, which is why neither Keras callback is used.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 
 @dataclass(frozen=True)
 class ScheduleParams:
-    """Cosine annealing with warm-up, and the plateau rule (the original study's defaults)."""
+    """Cosine annealing with warm-up, and the plateau rule (config keys under ``training``; defaults in the schema)."""
 
-    epochs: int = 50
-    warmup_epochs: int = 5
-    max_lr: float = 1e-3
-    min_lr: float = 1e-6
-    plateau_factor: float = 0.5
-    plateau_patience: int = 7
-    plateau_min_lr: float = 1e-7
-    plateau_min_delta: float = 1e-4
+    epochs: int
+    warmup_epochs: int
+    max_lr: float
+    min_lr: float
+    plateau_factor: float
+    plateau_patience: int
+    plateau_min_lr: float
+    plateau_min_delta: float
+
+    @classmethod
+    def from_config(cls, training: Mapping[str, Any]) -> ScheduleParams:
+        """Build from the validated ``training`` config section."""
+        return cls(**{f.name: training[f.name] for f in fields(cls)})
 
 
 def warmup_cosine(epoch: int, p: ScheduleParams) -> float:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import keras
 import numpy as np
@@ -15,6 +17,7 @@ import pandas as pd
 from digitbench.models import build
 from digitbench.training import checkpoint
 from digitbench.training.augment import AugmentParams, build_augmentation
+from digitbench.training.augment import params_from_config as augment_params
 from digitbench.training.schedule import EarlyStopping, LearningRateController, ScheduleParams
 
 HISTORY_COLUMNS = ["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "lr", "seconds"]
@@ -26,21 +29,34 @@ class TrainingError(RuntimeError):
 
 @dataclass(frozen=True)
 class TrainParams:
-    """Everything that defines a training run (config keys under ``training``)."""
+    """Everything that defines a training run (config keys under ``training``; defaults in the schema)."""
 
     architecture: str
     seed: int
-    batch_size: int = 128
-    schedule: ScheduleParams = field(default_factory=ScheduleParams)
-    early_stopping_patience: int = 15
-    early_stopping_min_delta: float = 1e-4
-    augment: AugmentParams | None = field(default_factory=AugmentParams)
-    beta_1: float = 0.9
-    beta_2: float = 0.999
-    epsilon: float = 1e-8
-    clipnorm: float = 1.0
-    bn_momentum: float = 0.99
-    recalibrate_bn: bool = False
+    batch_size: int
+    schedule: ScheduleParams
+    early_stopping_patience: int
+    early_stopping_min_delta: float
+    augment: AugmentParams | None
+    beta_1: float
+    beta_2: float
+    epsilon: float
+    clipnorm: float
+    bn_momentum: float
+    recalibrate_bn: bool
+
+    @classmethod
+    def from_config(cls, architecture: str, seed: int, training: Mapping[str, Any]) -> TrainParams:
+        """Build for one (architecture, seed) from the validated ``training`` config section, by keyword."""
+        augmentation = training["augmentation"]
+        return cls(architecture=architecture, seed=int(seed), batch_size=training["batch_size"],
+                   schedule=ScheduleParams.from_config(training),
+                   early_stopping_patience=training["early_stopping_patience"],
+                   early_stopping_min_delta=training["early_stopping_min_delta"],
+                   augment=augment_params(augmentation) if augmentation["enabled"] else None,
+                   beta_1=training["adam_beta_1"], beta_2=training["adam_beta_2"], epsilon=training["adam_epsilon"],
+                   clipnorm=training["clipnorm"], bn_momentum=training["bn_momentum"],
+                   recalibrate_bn=training["recalibrate_bn"])
 
 
 @dataclass
