@@ -98,3 +98,13 @@ def test_duplicate_key_and_syntax_error_name_file_and_line(tmp_path):
     ok = tmp_path / "ok.yaml"
     ok.write_text("training:\n  epochs: 3\nstats:\n  epochs: 3\n")  # the same key in two mappings is fine
     check_config_files([ok])
+
+
+def test_paper_profile_is_the_schema_defaults():
+    import yaml
+
+    from tests.conftest import ROOT, default_config
+
+    paper = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    assert paper == {"profile": "paper"}  # every other value has one home: the schema
+    assert default_config(**paper)["profile"] == "paper"
