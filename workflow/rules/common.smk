@@ -1,4 +1,5 @@
 # Config validation and the few helpers every stage shares. Stage logic lives in src/digitbench.
+import functools
 import os
 from pathlib import Path
 
@@ -150,6 +151,7 @@ def glob_report_sources():
     )
 
 
+@functools.cache
 def script_code(script):
     """The package files a workflow script imports (transitively): editing one reruns exactly its jobs."""
     from digitbench.codedeps import code_inputs
