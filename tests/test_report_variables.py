@@ -7,7 +7,8 @@ import pytest
 
 from digitbench.report.provenance import benchmark_table, git_commit, wall_minutes
 from digitbench.report.tables import markdown_table
-from digitbench.report.variables import acc, fmt_p
+from digitbench.report.tables import fmt_p
+from digitbench.report.variables import acc
 
 
 def test_markdown_table_has_caption_label_and_alignment():
@@ -27,7 +28,9 @@ def test_accuracy_on_ten_thousand_images_is_exact_with_four_decimals():
 
 
 def test_fmt_p_never_prints_zero():
-    assert fmt_p(0.0) == "< 1e-300" and fmt_p(0.03) == "0.0300" and fmt_p(1.5e-9) == "1.50e-09"
+    # One rule for every p-value of the report (issue 12: it had two).
+    assert fmt_p(0.0) == "< 1e-10" and fmt_p(0.03) == "0.030" and fmt_p(1.5e-9) == "1.50e-09"
+    assert fmt_p(4e-4) == "4.00e-04" and fmt_p(None) == "not computed"
 
 
 def test_benchmark_table_reads_snakemake_tsv(tmp_path):

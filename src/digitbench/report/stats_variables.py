@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from digitbench.report.cnn_variables import mean_sd
-from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
+from digitbench.report.tables import fmt_fixed, fmt_int, fmt_p, markdown_table
 
 BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
 
@@ -48,13 +48,6 @@ def display(name: str) -> str:
         arch, seed = name.split("/seed")
         return f"`{arch}` seed {seed}"
     return f"`{name}`"
-
-
-def fmt_p(p: float | None) -> str:
-    """p-value for prose; values below 1e-10 are stated as a bound."""
-    if p is None or pd.isna(p):
-        return "not computed"
-    return "< 1e-10" if p < 1e-10 else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}")
 
 
 def interval(low: float, high: float, decimals: int = 4) -> str:

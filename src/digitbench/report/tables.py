@@ -17,6 +17,14 @@ Formatter = Callable[[object], str]
 _BARE_PIPE_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
 
 
+def fmt_p(p: float | None) -> str:
+    """A p-value as the report prints it everywhere: 3 decimals, 3 significant digits below 0.001,
+    and a bound below 1e-10 (never 0, which underflow can give)."""
+    if p is None or pd.isna(p):
+        return "not computed"
+    return "< 1e-10" if p < 1e-10 else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}")
+
+
 def fmt_int(value: object) -> str:
     """Integer with thousands separators."""
     return f"{int(value):,}"

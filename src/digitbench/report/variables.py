@@ -19,14 +19,7 @@ from digitbench.report import cnn_variables, stats_variables, throughput_variabl
 from digitbench.report.literature import BASELINE_ANCHORS, published_table_rows, published_variables
 from digitbench.report.provenance import benchmark_table, hardware, package_versions, wall_minutes
 from digitbench.report.escape import markdown_literal
-from digitbench.report.tables import config_table, fmt_fixed, fmt_int, markdown_table
-
-
-def fmt_p(p: float) -> str:
-    """A p-value as text; 0.0 from underflow is stated as a bound, not as zero."""
-    if p == 0.0:
-        return "< 1e-300"
-    return f"{p:.2e}" if p < 1e-4 else f"{p:.4f}"
+from digitbench.report.tables import config_table, fmt_fixed, fmt_int, fmt_p, markdown_table
 
 
 def acc(x: float) -> str:
