@@ -29,9 +29,8 @@ REPORT_TEXTS = [
     "untested",
 ]
 
-# The results files the report's numbers come from: read by collect_report_variables, and read
-# again by render_report, which re-derives every variable, table and sentence and refuses to
-# publish a report whose generated files differ from them.
+# The results files the report's numbers come from, derived once by collect_report_variables;
+# render_report reads what it wrote, verified against the digests it recorded (digitbench.ledger).
 REPORT_RESULTS = dict(
     eda_summary=rules.compute_eda.output.summary,
     class_distribution=rules.compute_eda.output.class_distribution,
@@ -87,8 +86,6 @@ rule collect_report_variables:
 rule render_report:
     input:
         code=script_code("render_report.py"),
-        **REPORT_RESULTS,
-        benchmarks=REPORT_BENCHMARKS,
         variables=rules.collect_report_variables.output.variables,
         tables=rules.collect_report_variables.output.tables,
         texts=rules.collect_report_variables.output.texts,
@@ -106,8 +103,6 @@ rule render_report:
         authors=config["report"]["authors"],
         profile=config["profile"],
         commit=git_commit(workflow.basedir),
-        config=config,
-        figure_names=REPORT_FIGURES,
     log:
         "results/logs/report/render_report.log",
     benchmark:

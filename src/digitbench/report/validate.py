@@ -2,8 +2,8 @@
 
 * ``check_sources``: every ``{{< var >}}`` key is defined and every citation key is in the
   bibliography (either renderer would otherwise print a placeholder).
-* ``check_generated``: the generated variables, tables and sentences equal what the results
-  files give now, so a hand-edited or stale number in ``_generated`` cannot be published.
+* (The generated variables, tables and sentences are derived once, by collect_report_variables;
+  the render verifies them against the digests that job recorded: ``digitbench.ledger``.)
 * ``check_numbers``: every variable value with a digit in it appears in the rendered HTML and
   PDF text, so a number that rendering lost or changed is caught.
 """
@@ -126,49 +126,6 @@ def check_sources(project_dir: str | Path, bibliography: str = "references.bib")
                  for key, files in cited_keys(root).items() if key not in known]
     if problems:
         raise ReportError("report sources failed their checks:\n  " + "\n  ".join(problems))
-
-
-def _first_difference(expected: str, found: str) -> str:
-    for i, (a, b) in enumerate(zip(expected.splitlines(), found.splitlines()), start=1):
-        if a != b:
-            return f"line {i}: results give {a.strip()!r}, file has {b.strip()!r}"
-    return "the files differ in length"
-
-
-def _flatten(tree: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(tree, dict):
-        out: dict[str, Any] = {}
-        for k, v in tree.items():
-            out.update(_flatten(v, f"{prefix}{k}."))
-        return out
-    return {prefix.rstrip("."): tree}
-
-
-def check_generated(project_dir: str | Path, variables: dict[str, Any], tables: dict[str, str],
-                    texts: dict[str, str]) -> None:
-    """Fail when ``_variables.yml`` or a generated table or text differs from a fresh derivation.
-
-    Args:
-        project_dir: The report project.
-        variables, tables, texts: What ``digitbench.report.variables.build`` derives from the
-            results files now.
-    """
-    root = Path(project_dir)
-    on_disk = _flatten(_variables(root))
-    problems = [f"_variables.yml: '{key}' is {on_disk.get(key)!r} but the results files give {value!r}"
-                for key, value in _flatten(variables).items() if str(on_disk.get(key)) != str(value)]
-    for kind, items in (("tables", tables), ("text", texts)):
-        for name, expected in items.items():
-            path = root / "_generated" / kind / f"{name}.md"
-            found = path.read_text(encoding="utf-8") if path.is_file() else None
-            if found is None:
-                problems.append(f"{path.relative_to(root)} is missing")
-            elif found != expected:
-                problems.append(f"{path.relative_to(root)} differs from the results files: "
-                                f"{_first_difference(expected, found)}")
-    if problems:
-        raise ReportError("generated report files do not match the results files (rerun "
-                          "collect_report_variables):\n  " + "\n  ".join(problems))
 
 
 def _normalise(text: str) -> str:
