@@ -1,0 +1,22 @@
+"""report/README.md maps every generated table and sentence to the .qmd that shows it and the code that writes it."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+ROW = re.compile(r"^\| `(tables|text)/(\w+)\.md` \| `(\w+\.qmd)` \| `(\w+\.py)` \|$", re.M)
+INCLUDE = re.compile(r"_generated/(tables|text)/(\w+)\.md")
+
+
+def test_map_lists_every_include_with_its_qmd_and_a_module_that_writes_it():
+    rows = {(kind, name): (qmd, module) for kind, name, qmd, module in ROW.findall((ROOT / "report/README.md").read_text())}
+    shown = {}
+    for qmd in sorted((ROOT / "report").rglob("*.qmd")):
+        for kind, name in INCLUDE.findall(qmd.read_text()):
+            shown[(kind, name)] = qmd.name
+    assert shown and set(rows) == set(shown)
+    for key, (qmd, module) in rows.items():
+        assert shown[key] == qmd, key
+        assert f'"{key[1]}"' in (ROOT / "src/digitbench/report" / module).read_text(), (key, module)
