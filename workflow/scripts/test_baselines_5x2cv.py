@@ -16,7 +16,7 @@ x = x.reshape(len(x), -1)
 params = BaselineParams.from_config(p.config, n_jobs=snakemake.threads)
 model_a, model_b = p.models
 log.info("%s: %s vs %s on %d training images", p.test, model_a, model_b, len(y))
-result = cv_5x2(make_model(model_a, params), make_model(model_b, params), x, y, p.seed, p.test)
+result = cv_5x2(make_model(model_a, params), make_model(model_b, params), x, y, params.seed, p.test)
 result.update(model_a=model_a, model_b=model_b, n_train=len(y))
 with open(snakemake.output.result, "w", encoding="utf-8") as fh:
     json.dump(result, fh, indent=2)
