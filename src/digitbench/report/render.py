@@ -205,7 +205,6 @@ def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Pat
     pdf_out.parent.mkdir(parents=True, exist_ok=True)
     # The scratch directory sits next to the output so nothing half-written ever
     # appears at the output paths; it is removed however the render ends.
-    remove_stale_scratch(html_out.parent)
     with tempfile.TemporaryDirectory(prefix=f"{_SCRATCH}{os.getpid()}-", dir=html_out.parent) as tmp:
         work = Path(tmp)
         (work / "products").mkdir()
@@ -249,6 +248,8 @@ def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | 
     html_out, pdf_out = Path(html_out).resolve(), Path(pdf_out).resolve()
     with _report_logger(log) as logger:
         start = time.perf_counter()
+        for stale in remove_stale_scratch(html_out.parent):  # first: a refused render cleans up too
+            logger.info("removed %s, left by a render that was killed", stale)
         try:
             chosen = _choose(renderer)
             logger.info("rendering %s with %s", project_dir, chosen)
