@@ -127,13 +127,16 @@ def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smok
     # a refused render: a report source uses a variable no rule wrote
     source = work / "report/sections/_limitations.qmd"
     source.write_text(source.read_text() + "\nSee {{< var no.such.value >}}.\n")
-    # What Snakemake asks for after a kill -9: unlock, then rerun the job it marked incomplete (the
-    # published report is whole, since it is replaced only by a rename).
+    # After a kill -9 the user releases Snakemake's stale lock and reruns (README); the report files
+    # are not Snakemake outputs (the publication record is), so nothing is "incomplete".
     snakemake(work, "--unlock", *config)
-    proc = snakemake(work, *config, "--rerun-incomplete", check=False)
+    proc = snakemake(work, *config, check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "no.such.value" in out
     assert _report_bytes(work) == before and not _scratch(work)
+    # The kept report is not taken for a current one: the render is still due.
+    proc = snakemake(work, "--dry-run", *config)
+    assert "render_report" in proc.stdout + proc.stderr and "Nothing to be done" not in proc.stdout + proc.stderr
 
 
 def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_path):

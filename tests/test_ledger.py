@@ -112,3 +112,15 @@ def test_start_job_refuses_an_edited_input(work):
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "results/models/metrics.json: changed since rule train_cnn" in proc.stderr
     assert not (work / "results/tables/out.csv").exists()
+
+
+def test_files_published_via_a_record_name_the_record_to_force(work):
+    (work / "results/report").mkdir()
+    (work / "results/report/digitbench.html").write_text("<p>report</p>")
+    ledger.record(["results/report/digitbench.html"], "render_report", work, via="results/report/digitbench.json")
+    (work / "results/report/digitbench.html").unlink()
+    problems = ledger.audit(work)
+    assert [(p.path, p.kind, p.via) for p in problems] == [
+        ("results/report/digitbench.html", "missing", "results/report/digitbench.json")]
+    assert "--forcerun results/report/digitbench.json" in ledger.describe(problems)
+    assert ledger.audit(work, exempt=["results/report/digitbench.json"]) == []

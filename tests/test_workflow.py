@@ -84,7 +84,7 @@ def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path)
     tests.to_csv(path, index=False)  # as if the test had come out the other way
     # ... which the results ledger would refuse as an edit; record it as the rule's own output.
     ledger.record([str(path.relative_to(work))], "test_mcnemar", work)
-    proc = snakemake(work, "results/report/digitbench.html", "--configfile", ".test/config.yaml")
+    proc = snakemake(work, "results/report/digitbench.json", "--configfile", ".test/config.yaml")
     assert "collect_claims" in proc.stderr and "train_cnn" not in proc.stderr
     after = claim_for_pair()
     assert not after["holds"] and after["p_corrected"] == 0.5

@@ -45,6 +45,7 @@ class Problem:
     kind: str  # "changed" or "missing"
     recorded: str
     found: str | None
+    via: str | None = None  # what to --forcerun, if not the file itself
 
 
 def sha256(path: str | os.PathLike[str]) -> str:
@@ -88,7 +89,7 @@ def forget(outputs: Iterable[str], root: str | os.PathLike[str] = ".") -> None:
 
 
 def record(outputs: Iterable[str], rule: str, root: str | os.PathLike[str] = ".",
-           inputs: Iterable[str] = ()) -> list[str]:
+           inputs: Iterable[str] = (), via: str | None = None) -> list[str]:
     """Record the digest of each output that exists, with the digests of the recorded inputs it came from.
 
     Args:
@@ -96,6 +97,8 @@ def record(outputs: Iterable[str], rule: str, root: str | os.PathLike[str] = "."
         rule: The rule that wrote them.
         root: The workflow directory.
         inputs: The job's input files; those with records are noted as its sources.
+        via: The declared output to ``--forcerun`` to regenerate these files, when they are not
+            Snakemake outputs themselves (the published report).
 
     Returns:
         The outputs recorded, relative to ``root``.
@@ -112,7 +115,7 @@ def record(outputs: Iterable[str], rule: str, root: str | os.PathLike[str] = "."
         if rel is None or not Path(root, rel).is_file():
             continue
         entry = {"path": rel, "sha256": sha256(root / rel), "size": (root / rel).stat().st_size,
-                 "rule": rule, "inputs": sources}
+                 "rule": rule, "inputs": sources, **({"via": via} if via else {})}
         text = json.dumps(entry, indent=1, sort_keys=True)
         target = record_file(root, rel)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -135,10 +138,10 @@ def _check(root: Path, rel: str) -> Problem | None:
         return None
     path = root / rel
     if not path.is_file():
-        return Problem(rel, rec.get("rule", "unknown"), "missing", rec.get("sha256", ""), None)
+        return Problem(rel, rec.get("rule", "unknown"), "missing", rec.get("sha256", ""), None, rec.get("via"))
     found = sha256(path)
     if found != rec.get("sha256"):
-        return Problem(rel, rec.get("rule", "unknown"), "changed", rec.get("sha256", ""), found)
+        return Problem(rel, rec.get("rule", "unknown"), "changed", rec.get("sha256", ""), found, rec.get("via"))
     return None
 
 
@@ -171,7 +174,7 @@ def audit(root: str | os.PathLike[str] = ".", exempt: Iterable[str] = (),
     for rec_path in sorted(base.rglob("*.json")):
         rel = rec_path.relative_to(base).as_posix()[: -len(".json")]
         problem = _check(root, rel)
-        if problem is None or rel in skip or problem.rule in rules:
+        if problem is None or rel in skip or problem.via in skip or problem.rule in rules:
             continue
         if problem.kind == "missing" and _incomplete(root, rel):
             continue
@@ -190,7 +193,7 @@ def describe(problems: list[Problem], where: str = "results", command: str | Non
                          f"(sha256 {p.recorded[:12]}…, now {(p.found or '')[:12]}…)")
     if len(problems) > 20:
         lines.append(f"  - … and {len(problems) - 20} more")
-    paths = " ".join(p.path for p in problems[:20])
+    paths = " ".join(dict.fromkeys(p.via or p.path for p in problems[:20]))
     lines.append("Results derived from them would be wrong, so nothing was run. Restore the files, or "
                  "regenerate them (and everything downstream) with:")
     lines.append("  " + (command or "snakemake --cores all --resources gpu=1") + f" --forcerun {paths}")

@@ -91,12 +91,15 @@ rule render_report:
         texts=rules.collect_report_variables.output.texts,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
         sources=["report/_quarto.yml", "report/references.bib", "report/ieee.csl", *glob_report_sources()],
-    # update(): Snakemake must not delete the last good report before rendering (its default for
-    # outputs); the script publishes the new one only once it passed its checks.
+    # The output is the publication record, not the report: Snakemake deletes a job's outputs
+    # before it runs and restores update() outputs with a fresh time stamp after a failure (which
+    # made a refused render look current). The script replaces the HTML and PDF only by a rename,
+    # once they passed their checks, so a refused or killed render leaves the last good report.
     output:
-        html=update("results/report/digitbench.html"),
-        pdf=update("results/report/digitbench.pdf"),
+        record="results/report/digitbench.json",
     params:
+        html="results/report/digitbench.html",
+        pdf="results/report/digitbench.pdf",
         project=lambda wildcards, input: os.path.dirname(input.sources[0]),
         renderer=config["report"]["renderer"],
         title=config["report"]["title"],

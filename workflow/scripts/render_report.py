@@ -4,7 +4,7 @@ from pathlib import Path
 
 from digitbench.ledger import start_job
 from digitbench.report.metadata import stage_figures, write_metadata
-from digitbench.report.render import render_report, resolve_renderer
+from digitbench.report.render import publish_record, render_report, resolve_renderer
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
@@ -19,5 +19,6 @@ renderer = resolve_renderer(p.renderer)
 stage_figures(list(i.figures), project / "_generated" / "figures")
 write_metadata(project / "_generated" / "metadata.yml", title=p.title, authors=list(p.authors), profile=p.profile,
                commit=p.commit, renderer=renderer)
-used = render_report(project, snakemake.output.html, snakemake.output.pdf, renderer=renderer, log=log)
-log.info("report rendered by %s: %s, %s", used, snakemake.output.html, snakemake.output.pdf)
+used = render_report(project, p.html, p.pdf, renderer=renderer, log=log)
+publish_record(snakemake.output.record, [p.html, p.pdf], renderer=used, rule=snakemake.rule)
+log.info("report rendered by %s: %s, %s", used, p.html, p.pdf)

@@ -263,3 +263,23 @@ def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | 
         logger.info("report rendered with %s in %.2f s: %s, %s", chosen,
                     time.perf_counter() - start, html_out, pdf_out)
     return chosen
+
+
+def publish_record(record: str | Path, files: list[str], renderer: str, rule: str) -> dict[str, object]:
+    """Write the render's record (what it published, with digests) and enter the files in the ledger.
+
+    The record is the rule's output; the report files are not, so that Snakemake never deletes
+    or restores them. The ledger lets the pre-run audit notice an edited or deleted report and name
+    the record as what to ``--forcerun``.
+    """
+    import datetime as dt
+    import json
+
+    from digitbench import ledger
+
+    body = {"renderer": renderer, "rendered": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "files": {f: ledger.sha256(f) for f in files}}
+    ledger.record(files, rule, via=str(record))
+    Path(record).write_text(json.dumps(body, indent=1), encoding="utf-8")
+    return body
+
