@@ -117,8 +117,8 @@ def test_critical_difference_with_two_seeds_says_why_instead_of_drawing(tmp_path
 
 
 def test_figure_table_names_real_functions_and_compute_outputs():
-    from digitbench.plotting.table import FIGURES as TABLE
-    from digitbench.plotting.table import figure_stem, report_figures
+    from digitbench.figure_table import FIGURES as TABLE
+    from digitbench.figure_table import figure_stem, report_figures
 
     assert set(TABLE) == set(FIGURES)
     for name, spec in TABLE.items():

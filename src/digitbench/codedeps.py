@@ -10,6 +10,7 @@ in each module it reaches, anywhere in the file (imports inside functions count 
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 PACKAGE = "digitbench"
@@ -26,6 +27,13 @@ def _module_file(src: Path, module: str) -> Path | None:
 def _with_parents(module: str) -> list[str]:
     parts = module.split(".")
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+@functools.cache
+def _imports_of(path: Path, current: str, is_package: bool) -> frozenset[str]:
+    """The package modules one file imports; cached, since every script reaches the same modules."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return frozenset(_imported(tree, current, is_package))
 
 
 def _imported(tree: ast.AST, current: str, is_package: bool) -> set[str]:
@@ -63,8 +71,7 @@ def code_inputs(script: str | Path, src: str | Path) -> list[str]:
     todo = [("__main__", Path(script), False)]
     while todo:
         name, path, is_package = todo.pop()
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for module in _imported(tree, name, is_package):
+        for module in _imports_of(path, name, is_package):
             for parent in _with_parents(module):
                 if parent in seen or (found := _module_file(src, parent)) is None:
                     continue

@@ -99,7 +99,6 @@ check_workdir()
 
 onstart:
     # Only a run that executes jobs gets here (not a dry run): take the folder, then stamp it.
-    from digitbench.throughput import warn_if_training_on_cpu
     from digitbench.workdir import WorkdirError, lock_run, write_stamp
 
     try:
@@ -108,7 +107,12 @@ onstart:
         raise WorkflowError(str(err))
     write_stamp(config["profile"], configfiles())
     # Training on a CPU at the paper's size takes days: say so, from a measured step, before it starts.
-    warn_if_training_on_cpu(config, [job.wildcards.arch for job in pending_jobs("train_cnn")])
+    # (Imported only then: digitbench.throughput imports Keras, seconds that redrawing a figure must not pay.)
+    pending_training = [job.wildcards.arch for job in pending_jobs("train_cnn")]
+    if pending_training and config["profile"] == "paper":
+        from digitbench.throughput import warn_if_training_on_cpu
+
+        warn_if_training_on_cpu(config, pending_training)
 
 
 def figure(name):

@@ -1,6 +1,6 @@
 # One figure, one rule, one file: the rules are generated from the table of figures
-# (src/digitbench/plotting/table.py). Each reads compute outputs only, so redrawing never recomputes.
-from digitbench.plotting.table import FIGURES as FIGURE_TABLE, figure_stem
+# (src/digitbench/figure_table.py). Each reads compute outputs only, so redrawing never recomputes.
+from digitbench.figure_table import FIGURES as FIGURE_TABLE, figure_stem
 
 for figure_name, figure_spec in FIGURE_TABLE.items():
 

@@ -1,4 +1,4 @@
-from digitbench.plotting.table import report_figures
+from digitbench.figure_table import report_figures
 
 REPORT_FIGURES = report_figures({"model": BASELINES})
 

@@ -1,7 +1,7 @@
 """Figure registry: every figure of the report is one function of its input files.
 
 The figure rules look the plotting function up here by name; rules and registry are both generated
-from :mod:`digitbench.plotting.table`, so adding a figure means one function and one table row.
+from :mod:`digitbench.figure_table`, so adding a figure means one function and one table row.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ import matplotlib.pyplot as plt
 
 from digitbench.plotting import baselines, benchmark, cnn, eda, stats
 from digitbench.plotting.style import apply_style, save_figure
-from digitbench.plotting.table import FIGURES as TABLE
+from digitbench.figure_table import FIGURES as TABLE
 
 _FAMILIES = {"eda": eda, "baselines": baselines, "cnn": cnn, "stats": stats, "benchmark": benchmark}
 
-# Generated from the table (digitbench.plotting.table), which the figure rules are made from too.
+# Generated from the table (digitbench.figure_table), which the figure rules are made from too.
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
     name: getattr(_FAMILIES[spec.draw.split(".")[0]], spec.draw.split(".")[1]) for name, spec in TABLE.items()
 }

@@ -8,8 +8,10 @@ import shutil
 import subprocess
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where it is used: Snakemake calls git_commit while parsing
+    import pandas as pd
 
 PACKAGES = ("digitbench", "snakemake", "numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "seaborn",
             "jsonschema", "pypandoc-binary", "typst", "keras", "tensorflow", "jax", "torch")
@@ -35,6 +37,8 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> pd.DataFrame:
             rows.append({"package": name, "version": metadata.version(name)})
         except metadata.PackageNotFoundError:
             continue
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=["package", "version"])
 
 
@@ -82,6 +86,8 @@ def benchmark_table(paths: list[str | Path], root: str | Path = "results/benchma
     Returns:
         Columns ``job``, ``seconds``, ``max_rss_mb`` and the job's ``start``/``end`` (epoch seconds), sorted by job.
     """
+    import pandas as pd
+
     rows = []
     for path in map(Path, paths):
         df = pd.read_csv(path, sep="\t")

@@ -2,7 +2,8 @@
 
 The figure rules (``workflow/rules/figures.smk``), the report's list of figures and the plotting
 registry are all generated from this table, so adding a figure means one function and one row.
-It imports no plotting library: Snakemake reads it while parsing the workflow.
+It imports no plotting library, and lives outside ``digitbench.plotting`` (whose ``__init__``
+imports matplotlib): Snakemake reads it while parsing the workflow.
 """
 
 from __future__ import annotations
