@@ -25,6 +25,7 @@ from typing import Any
 
 from digitbench.atomic import write_atomic
 from digitbench.logs import setup_script_logging
+from digitbench.workdir import snakemake_command
 
 LEDGER = Path("results/.ledger")
 # Only what the workflow derives is recorded; the data under resources/ has its own checksums.
@@ -137,12 +138,11 @@ def _check(root: Path, rel: str) -> Problem | None:
     if rec is None:
         return None
     path = root / rel
-    if not path.is_file():
-        return Problem(rel, rec.get("rule", "unknown"), "missing", rec.get("sha256", ""), None, rec.get("via"))
-    found = sha256(path)
-    if found != rec.get("sha256"):
-        return Problem(rel, rec.get("rule", "unknown"), "changed", rec.get("sha256", ""), found, rec.get("via"))
-    return None
+    found = sha256(path) if path.is_file() else None
+    if found == rec.get("sha256"):
+        return None
+    return Problem(rel, rec.get("rule", "unknown"), "changed" if found else "missing", rec.get("sha256", ""),
+                   found, rec.get("via"))
 
 
 def _incomplete(root: Path, rel: str) -> bool:
@@ -196,7 +196,7 @@ def describe(problems: list[Problem], where: str = "results", command: str | Non
     paths = " ".join(dict.fromkeys(p.via or p.path for p in problems[:20]))
     lines.append("Results derived from them would be wrong, so nothing was run. Restore the files, or "
                  "regenerate them (and everything downstream) with:")
-    lines.append("  " + (command or "snakemake --cores all --resources gpu=1") + f" --forcerun {paths}")
+    lines.append(f"  {command or snakemake_command()} --forcerun {paths}")
     return "\n".join(lines)
 
 

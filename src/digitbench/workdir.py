@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
@@ -36,8 +37,12 @@ def read_stamp(root: str | os.PathLike[str] = ".") -> dict | None:
                            "Delete it only if results/ holds the profile you are running now.") from err
 
 
-def _command(configfiles: list[str], targets: list[str]) -> str:
-    # Targets first: --resources and --configfile take several values and would swallow them.
+def snakemake_command(configfiles: Iterable[str] = (), targets: Iterable[str] = ()) -> str:
+    """The Snakemake command line that messages tell the user to run, with the run's config files.
+
+    Targets come first: ``--resources`` and ``--configfile`` take several values and would
+    swallow them.
+    """
     return " ".join(["snakemake", *targets, "--cores all --resources gpu=1",
                      *(f"--configfile {f}" for f in configfiles)])
 
@@ -65,7 +70,7 @@ def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
     raise WorkdirError(
         f"results/ holds profile '{stamp.get('profile')}' (made with {made_with}), but this run's config is "
         f"profile '{profile}' ({mine}); profiles never share a results folder, so nothing was run. "
-        f"To work on these results, give their config:\n  {_command(theirs, list(targets))}\n"
+        f"To work on these results, give their config:\n  {snakemake_command(theirs, targets)}\n"
         f"To run profile '{profile}', move these results away first: mv results results-{stamp.get('profile')}"
     )
 

@@ -23,7 +23,7 @@ except ImportError as err:
 def configfiles():
     """This run's --configfile files, relative to the working directory."""
     files = [os.path.abspath(f) for f in getattr(workflow, "overwrite_configfiles", None) or []]
-    return [os.path.relpath(f) if not os.path.relpath(f).startswith("..") else f for f in files]
+    return [f if os.path.relpath(f).startswith("..") else os.path.relpath(f) for f in files]
 
 
 def _config_sources():
@@ -41,11 +41,6 @@ try:
     check_consistency(config, source=_config_sources())
 except ConfigError as err:
     raise WorkflowError(str(err))
-
-
-def snakemake_command(cores="all"):
-    """The command line of this run's configuration, for messages that tell the user what to rerun."""
-    return " ".join(["snakemake", f"--cores {cores}", "--resources gpu=1", *(f"--configfile {f}" for f in configfiles())])
 
 
 def command_line():
@@ -66,32 +61,25 @@ def command_line():
         return None
 
 
-def audit_results(args):
-    """Stop before any job if a recorded result was edited, truncated or removed (digitbench.ledger)."""
-    from digitbench.ledger import audit, describe
-
-    if args is not None and args.forceall:
-        return
-    forced = {str(f) for f in (args.forcerun or [])} if args is not None else set()
-    targets = {str(t) for t in (args.targets or [])} if args is not None else set()
-    problems = audit(".", exempt=targets | forced, exempt_rules=forced)
-    if problems:
-        raise WorkflowError(describe(problems, command=snakemake_command()))
-
-
 def check_workdir():
-    """Before the DAG: results/ must belong to this run's profile and its recorded files be intact."""
-    from digitbench.workdir import WorkdirError, check_profile
+    """Before the DAG: results/ must belong to this run's profile, and no recorded result may have
+    been edited, truncated or removed (digitbench.ledger) unless this run regenerates it."""
+    from digitbench.ledger import audit, describe
+    from digitbench.workdir import WorkdirError, check_profile, snakemake_command
 
     args = command_line()
     # Job subprocesses re-read the Snakefile; --unlock and --cleanup-metadata repair a folder, --lint reads code.
     if not workflow.is_main_process or (args is not None and (args.unlock or args.cleanup_metadata or args.lint)):
         return
+    targets = sorted(map(str, args.targets or [])) if args else []
+    forced = {str(f) for f in (args.forcerun or [])} if args else set()
     try:
-        check_profile(config["profile"], configfiles(), sorted(args.targets or []) if args else [])
+        check_profile(config["profile"], configfiles(), targets)
     except WorkdirError as err:
         raise WorkflowError(str(err))
-    audit_results(args)
+    problems = [] if args and args.forceall else audit(".", exempt={*targets, *forced}, exempt_rules=forced)
+    if problems:
+        raise WorkflowError(describe(problems, command=snakemake_command(configfiles())))
 
 
 check_workdir()
@@ -165,6 +153,8 @@ def script_code(script):
 
 
 ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
+
+
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
     per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}

@@ -266,7 +266,7 @@ def render_report(project_dir: str | Path, html_out: str | Path, pdf_out: str | 
 
 
 def publish_record(record: str | Path, files: list[str], renderer: str, rule: str) -> dict[str, object]:
-    """Write the render's record (what it published, with digests) and enter the files in the ledger.
+    """Write the render's record (what it published) and enter the files, with digests, in the ledger.
 
     The record is the rule's output; the report files are not, so that Snakemake never deletes
     or restores them. The ledger lets the pre-run audit notice an edited or deleted report and name
@@ -276,10 +276,9 @@ def publish_record(record: str | Path, files: list[str], renderer: str, rule: st
     import json
 
     from digitbench import ledger
+    from digitbench.atomic import write_atomic
 
     body = {"renderer": renderer, "rendered": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-            "files": {f: ledger.sha256(f) for f in files}}
-    ledger.record(files, rule, via=str(record))
-    Path(record).write_text(json.dumps(body, indent=1), encoding="utf-8")
+            "files": ledger.record(files, rule, via=str(record))}
+    write_atomic(record, lambda tmp: tmp.write_text(json.dumps(body, indent=1), encoding="utf-8"))
     return body
-
