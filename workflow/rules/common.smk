@@ -110,7 +110,8 @@ def figure(name):
 
 def figure_inputs(spec):
     """The named compute outputs one figure is drawn from (``rule.output`` in the table)."""
-    return {key: getattr(getattr(rules, ref.split(".")[0]).output, ref.split(".")[1]) for key, ref in spec.inputs.items()}
+    return {key: getattr(getattr(rules, ref.partition(".")[0]).output, ref.partition(".")[2])
+            for key, ref in spec.inputs.items()}
 
 
 BASELINES = config["baselines"]["models"]

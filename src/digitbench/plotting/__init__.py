@@ -10,15 +10,16 @@ from collections.abc import Callable, Mapping
 
 import matplotlib.pyplot as plt
 
+from digitbench.figure_table import FIGURES as TABLE
+# Imported by name, not looked up by string: the figure rules' code inputs follow these imports.
 from digitbench.plotting import baselines, benchmark, cnn, eda, stats
 from digitbench.plotting.style import apply_style, save_figure
-from digitbench.figure_table import FIGURES as TABLE
 
-_FAMILIES = {"eda": eda, "baselines": baselines, "cnn": cnn, "stats": stats, "benchmark": benchmark}
+_FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (baselines, benchmark, cnn, eda, stats)}
 
 # Generated from the table (digitbench.figure_table), which the figure rules are made from too.
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {
-    name: getattr(_FAMILIES[spec.draw.split(".")[0]], spec.draw.split(".")[1]) for name, spec in TABLE.items()
+    name: getattr(_FAMILIES[spec.draw.partition(".")[0]], spec.draw.partition(".")[2]) for name, spec in TABLE.items()
 }
 
 
