@@ -20,9 +20,11 @@ import yaml
 
 from digitbench import ledger
 from tests.conftest import ROOT
-from tests.smoke import COPY, report_texts, snakemake
+from tests.smoke import fresh_copy, report_texts, snakemake
 
 pytestmark = pytest.mark.workflow
+
+
 def test_report_states_baseline_accuracies_from_results(smoke_run):
     metrics = pd.read_csv(smoke_run / "results/tables/baseline_metrics.csv")
     texts = report_texts(smoke_run)
@@ -152,11 +154,7 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
 
 
 def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
-    work = tmp_path / "resume"
-    work.mkdir()
-    for name in COPY:
-        src = smoke_run / name
-        (shutil.copytree(src, work / name) if src.is_dir() else shutil.copy(src, work / name))
+    work = fresh_copy(tmp_path / "resume")
     shutil.copytree(smoke_run / "resources", work / "resources")
     (work / "resume.yaml").write_text("training:\n  train_size: 6000\n  epochs: 3\n")
     target = "results/models/baseline_cnn/seed1/metrics.json"
