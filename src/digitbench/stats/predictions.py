@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from digitbench.workdir import snakemake_command
+
 
 class PredictionsError(ValueError):
     """Predictions that cannot be compared: missing, malformed or not on the same test items."""
@@ -72,7 +74,7 @@ def load_predictions(path: str | Path, name: str, kind: str, architecture: str |
     except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
         # A truncated or overwritten file: numpy's own message names neither the file nor the fix.
         raise PredictionsError(f"{path} is not a readable predictions file ({err}); regenerate it with "
-                               f"snakemake --cores all --forcerun {path}") from err
+                               f"{snakemake_command()} --forcerun {path}") from err
     if proba.ndim != 2 or len(proba) != len(y_true):
         raise PredictionsError(f"{path}: proba has shape {proba.shape} but y_true has {len(y_true)} labels.")
     if not np.all(np.isfinite(proba)):
