@@ -10,8 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture
-def tiny_digits() -> dict[str, np.ndarray]:
+def make_tiny_digits() -> dict[str, np.ndarray]:
     """A learnable toy problem: each class lights a different 3x3 block of a 28x28 image."""
     rng = np.random.default_rng(0)
 
@@ -27,6 +26,12 @@ def tiny_digits() -> dict[str, np.ndarray]:
     x_train, y_train = make(300)
     x_test, y_test = make(100)
     return {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+
+
+@pytest.fixture
+def tiny_digits() -> dict[str, np.ndarray]:
+    """A fresh copy of :func:`make_tiny_digits` for each test, which may change it."""
+    return make_tiny_digits()
 
 
 @pytest.fixture(scope="session")

@@ -72,6 +72,13 @@ def test_few_resamples_only_in_the_smoke_profile():
         validate_config({"profile": "smoke", "stats": {"n_resamples": 10}}, SCHEMA)
 
 
+def test_test_set_subset_only_in_the_smoke_profile():
+    assert validate_config({"profile": "smoke", "data": {"test_size": 1000}}, SCHEMA)["data"]["test_size"] == 1000
+    assert validate_config({"profile": "quick"}, SCHEMA)["data"]["test_size"] == 0
+    with pytest.raises(ConfigError, match=r"'data.test_size'.*only in the smoke profile.*set data.test_size to 0"):
+        validate_config({"profile": "quick", "data": {"test_size": 1000}}, SCHEMA)
+
+
 def test_batch_larger_than_the_training_subset_is_refused_before_any_job():
     from digitbench.config import check_consistency
 

@@ -20,7 +20,7 @@ import pytest
 
 from tests.smoke import SMOKE, copy_run, fresh_copy, report_texts, snakemake
 
-pytestmark = pytest.mark.workflow
+pytestmark = [pytest.mark.workflow, pytest.mark.xdist_group("smoke")]  # see tests/test_workflow.py
 REPORT = ("results/report/digitbench.html", "results/report/digitbench.pdf")
 
 

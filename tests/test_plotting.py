@@ -14,13 +14,16 @@ import pytest
 from digitbench import eda
 from digitbench.baselines import run_baseline, summarize
 from digitbench.plotting import FIGURES, plot
-from tests.conftest import baseline_params
+from tests.conftest import baseline_params, make_tiny_digits
 from tests.test_stats import write_stats_outputs
 
 
-@pytest.fixture
-def compute_outputs(tiny_digits, tmp_path):
-    d = tiny_digits
+@pytest.fixture(scope="module")
+def compute_outputs(tmp_path_factory):
+    # Module-scoped: every figure reads the same inputs and none writes to them (the tests check
+    # only their own outputs), so they are computed once rather than once per figure.
+    tmp_path = tmp_path_factory.mktemp("compute_outputs")
+    d = make_tiny_digits()
     result = eda.analyse(d["x_train"], d["y_train"], d["x_test"], d["y_test"], n_extreme=10)
     paths = {"class_distribution": tmp_path / "dist.csv", "arrays": tmp_path / "arrays.npz"}
     result.class_distribution.to_csv(paths["class_distribution"], index=False)
@@ -97,7 +100,7 @@ def test_figure_renders_both_formats(name, compute_outputs, tmp_path):
 
 def test_plot_code_imports_no_deep_learning_framework():
     # A fresh interpreter: other tests in this process legitimately import keras.
-    code = ("import sys, digitbench.plotting, digitbench.cnn_results, digitbench.report.variables, "
+    code = ("import sys, digitbench.plotting, digitbench.cnn_results, digitbench.throughput_table, digitbench.report.variables, "
             "digitbench.report.render, digitbench.report.validate, digitbench.stats.comparisons; "
             "print(sorted({'tensorflow', 'keras', 'jax', 'torch'} & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

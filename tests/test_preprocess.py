@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitbench.preprocess import fit_scaler, stratified_subset
+from digitbench.preprocess import fit_scaler, stratified_subset, subsample_test_set
 
 
 def test_standard_maps_to_unit_interval():
@@ -50,3 +50,18 @@ def test_stratified_subset_keeps_class_balance():
     np.testing.assert_array_equal(stratified_subset(y, 0, seed=1), np.arange(1000))
     with pytest.raises(ValueError, match="Received: 5000"):
         stratified_subset(y, 5000, seed=1)
+
+
+def test_subsample_test_set_cuts_only_the_test_set_the_same_way_each_time():
+    rng = np.random.default_rng(0)
+    arrays = {"x_train": rng.integers(0, 255, (50, 4, 4)), "y_train": np.arange(50) % 10,
+              "x_test": np.arange(400).reshape(100, 2, 2), "y_test": np.repeat(np.arange(10), 10)}
+    cut = subsample_test_set(arrays, 30, seed=3)
+    assert cut["x_train"] is arrays["x_train"] and cut["y_train"] is arrays["y_train"]
+    assert len(cut["y_test"]) == 30 and np.all(np.bincount(cut["y_test"]) == 3)
+    kept = cut["x_test"][:, 0, 0] // 4  # each image's index in the full test set
+    assert np.all(np.diff(kept) > 0) and np.array_equal(arrays["y_test"][kept], cut["y_test"])
+    np.testing.assert_array_equal(subsample_test_set(arrays, 30, seed=3)["y_test"], cut["y_test"])  # same seed, same images
+    assert subsample_test_set(arrays, 0, seed=None) is arrays
+    with pytest.raises(ValueError, match=r"data\.test_size: .*Received: 101"):
+        subsample_test_set(arrays, 101, seed=3)

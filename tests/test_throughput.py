@@ -7,7 +7,7 @@ import pytest
 
 pytest.importorskip("keras")
 
-from digitbench import throughput  # noqa: E402
+from digitbench import throughput, throughput_table  # noqa: E402
 from digitbench.report import throughput_variables  # noqa: E402
 from tests.conftest import augment_params, training_config  # noqa: E402
 from tests.test_plotting import write_throughput  # noqa: E402
@@ -18,18 +18,18 @@ def test_ratios_divide_by_the_notebook_and_the_ceiling_of_the_same_setup():
              "repeats": 1, "compiled": False, "images_per_second": v * (2 if b == "jax" else 1)}
             for b in ("tensorflow", "jax")
             for p, v in (("augment_in_model", 300.0), ("notebook_cpu", 200.0), ("no_augmentation", 400.0))]
-    df = throughput.with_ratios(rows).set_index(["backend", "pipeline"])
+    df = throughput_table.with_ratios(rows).set_index(["backend", "pipeline"])
     assert df.loc[("tensorflow", "augment_in_model"), "ratio_to_notebook"] == pytest.approx(1.5)
     assert df.loc[("jax", "augment_in_model"), "ratio_to_ceiling"] == pytest.approx(0.75)
     assert df.loc[("jax", "notebook_cpu"), "ratio_to_notebook"] == 1.0
-    assert list(throughput.with_ratios(rows).columns) == throughput.COLUMNS
+    assert list(throughput_table.with_ratios(rows).columns) == throughput_table.COLUMNS
 
 
 def test_tiny_measurement_of_the_three_pipelines():
     params = throughput.benchmark_params("baseline_cnn", training_config(augmentation={"enabled": False}), 8, 0)
     assert params.augment == augment_params() and params.batch_size == 8  # augmented whatever training does
     rows = throughput.measure_architecture(params, steps=2, warmup_steps=1, repeats=1)
-    df = throughput.with_ratios(rows)
+    df = throughput_table.with_ratios(rows)
     assert sorted(df["pipeline"]) == sorted(throughput.PIPELINES)
     assert (df["images_per_second"] > 0).all() and (df["backend"] == "tensorflow").all()
     with pytest.raises(ValueError, match="benchmark.steps .* Received: 0"):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -22,7 +23,10 @@ from digitbench import ledger
 from tests.conftest import ROOT
 from tests.smoke import fresh_copy, report_texts, snakemake
 
-pytestmark = pytest.mark.workflow
+# One xdist group: these tests share the smoke run (a session fixture), so they run on one worker
+# while the other worker takes the unit tests (`make test` runs pytest -n 2 --dist loadgroup).
+pytestmark = [pytest.mark.workflow, pytest.mark.xdist_group("smoke")]
+SMOKE_TEST_SIZE = yaml.safe_load((ROOT / ".test/config.yaml").read_text())["data"]["test_size"]
 
 
 def test_report_states_baseline_accuracies_from_results(smoke_run):
@@ -108,8 +112,19 @@ def test_report_states_cnn_results_from_results(smoke_run):
     assert best == summary.sort_values("accuracy_mean", ascending=False)["architecture"].iloc[0]
     for arch in summary["architecture"]:
         metrics = json.loads((smoke_run / f"results/models/{arch}/seed1/metrics.json").read_text())
-        assert metrics["n_test"] == 10000 and metrics["inference_ms_per_image"] > 0
+        assert metrics["n_test"] == SMOKE_TEST_SIZE and metrics["inference_ms_per_image"] > 0
         assert not (smoke_run / f"results/models/{arch}/seed1/checkpoint").exists()  # cleared after success
+
+
+def test_every_rule_sees_the_same_test_subset(smoke_run):
+    """data.test_size cuts the test set once, the same way for the CNNs, the baselines and the EDA."""
+    assert 0 < SMOKE_TEST_SIZE < 10000
+    labels = [np.load(path)["y_true"] for path in sorted(smoke_run.glob("results/*/*/*/predictions.npz"))
+              + sorted(smoke_run.glob("results/baselines/*/predictions.npz"))]
+    assert len(labels) == 12 and all(np.array_equal(y, labels[0]) for y in labels)
+    assert len(labels[0]) == SMOKE_TEST_SIZE and np.bincount(labels[0]).min() > 0
+    distribution = pd.read_csv(smoke_run / "results/tables/eda_class_distribution.csv")
+    assert distribution["test_count"].tolist() == np.bincount(labels[0]).tolist()
 
 
 def test_throughput_benchmark_is_written_and_quoted(smoke_run):
@@ -153,9 +168,9 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
         assert (smoke_run / f"results/figures/stats_{name}.png").stat().st_size > 0
 
 
-def test_killed_training_job_resumes_at_next_epoch(smoke_run, tmp_path):
+@pytest.mark.xdist_group("resume")  # needs no smoke run: it downloads MNIST itself, on the other worker
+def test_killed_training_job_resumes_at_next_epoch(tmp_path):
     work = fresh_copy(tmp_path / "resume")
-    shutil.copytree(smoke_run / "resources", work / "resources")
     (work / "resume.yaml").write_text("training:\n  train_size: 6000\n  epochs: 3\n")
     target = "results/models/baseline_cnn/seed1/metrics.json"
     log = work / "results/logs/train/baseline_cnn_seed1.log"

@@ -90,3 +90,29 @@ def stratified_subset(y: np.ndarray, size: int, seed: int) -> np.ndarray:
 
     idx, _ = train_test_split(np.arange(n), train_size=size, stratify=y, random_state=seed)
     return np.sort(idx)
+
+
+def subsample_test_set(arrays: dict[str, np.ndarray], size: int, seed: int | None) -> dict[str, np.ndarray]:
+    """The arrays with the test set cut to a class-stratified subset (a smoke run's shortcut).
+
+    Every rule that reads the test set calls this with the same ``data.test_size`` and study seed,
+    so the CNNs, the baselines, the EDA and the statistics all see the same test images.
+
+    Args:
+        arrays: MNIST arrays (``x_train``, ``y_train``, ``x_test``, ``y_test``).
+        size: Test images to keep; 0 keeps all of them (and returns ``arrays`` itself).
+        seed: Seed of the draw (the study seed; unused, and may be None, when ``size`` is 0).
+
+    Returns:
+        The arrays, with ``x_test`` and ``y_test`` subset.
+
+    Raises:
+        ValueError: If ``size`` is negative or larger than the test set.
+    """
+    if size == 0:
+        return arrays
+    try:
+        idx = stratified_subset(arrays["y_test"], size, seed)
+    except ValueError as err:
+        raise ValueError(f"data.test_size: {err}") from None
+    return {**arrays, "x_test": arrays["x_test"][idx], "y_test": arrays["y_test"][idx]}

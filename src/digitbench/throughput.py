@@ -24,7 +24,6 @@ from typing import Any
 
 import keras
 import numpy as np
-import pandas as pd
 
 from digitbench.config import training_images
 from digitbench.training.augment_cpu import NotebookPipeline
@@ -36,8 +35,6 @@ PIPELINES = {
     "notebook_cpu": "CPU augmentation feeding fit (original notebook)",
     "no_augmentation": "no augmentation (ceiling)",
 }
-COLUMNS = ["architecture", "pipeline", "backend", "device", "batch_size", "steps", "repeats", "compiled",
-           "images_per_second", "ratio_to_notebook", "ratio_to_ceiling"]
 
 
 class _EpochTimer(keras.callbacks.Callback):
@@ -119,22 +116,6 @@ def measure_architecture(params: TrainParams, *, steps: int, warmup_steps: int, 
         log.info("%s %-16s %8.0f img/s (compiled: %s; %s)", architecture, name, rate, model.jit_compile,
                  ", ".join(f"{s:.2f}" for s in seconds[name]))
     return rows
-
-
-def with_ratios(rows: Iterable[dict]) -> pd.DataFrame:
-    """The throughput table: each pipeline's rate divided by the notebook's and by the ceiling's."""
-    df = pd.DataFrame(list(rows))
-    key = ["architecture", "backend", "device", "batch_size"]
-    ref = df.pivot_table(index=key, columns="pipeline", values="images_per_second")
-    df = df.join(ref[["notebook_cpu", "no_augmentation"]], on=key)
-    df["ratio_to_notebook"] = df["images_per_second"] / df.pop("notebook_cpu")
-    df["ratio_to_ceiling"] = df["images_per_second"] / df.pop("no_augmentation")
-    return df[COLUMNS]
-
-
-def combine(paths: Iterable[str]) -> pd.DataFrame:
-    """One table from the per-backend files, in the order given."""
-    return pd.concat([pd.read_csv(p) for p in paths], ignore_index=True)[COLUMNS]
 
 
 def estimate_hours(rates: dict[str, float], jobs: Iterable[tuple[str, int]], images_per_epoch: int,

@@ -12,6 +12,7 @@ rule fit_baseline:
         model="logreg|random_forest",
     params:
         config=baseline_config(),
+        test_set=test_set_params(),
     threads: config["baselines"]["threads"]
     log:
         "results/logs/baselines/fit_baseline_{model}.log",

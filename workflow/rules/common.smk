@@ -156,6 +156,13 @@ def script_code(script):
 ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
 
 
+def test_set_params():
+    """Keyword arguments of digitbench.preprocess.subsample_test_set: without a subset the seed is left out,
+    so that changing the study seed reruns nothing that reads the whole test set."""
+    size = config["data"]["test_size"]
+    return {"size": size, "seed": config["seed"] if size else None}
+
+
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
     per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}

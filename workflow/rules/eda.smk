@@ -11,6 +11,7 @@ rule compute_eda:
     params:
         variation_digit=config["eda"]["variation_digit"],
         n_extreme_pixels=config["eda"]["n_extreme_pixels"],
+        test_set=test_set_params(),
     log:
         "results/logs/eda/compute_eda.log",
     benchmark:

@@ -20,6 +20,7 @@ rule train_cnn:
         split_seed=config["seed"],
         preprocessing=config["preprocessing"]["method"],
         robust_percentiles=config["preprocessing"]["robust_percentiles"],
+        test_set=test_set_params(),
     threads: config["training"]["threads"]
     resources:
         gpu=1,
@@ -85,6 +86,7 @@ rule summarize_cnns:
     params:
         architectures=ARCHITECTURES,
         seeds=SEEDS,
+        test_set=test_set_params(),
     log:
         "results/logs/train/summarize_cnns.log",
     conda:

@@ -17,7 +17,8 @@ if backend != "default":
     os.environ["KERAS_BACKEND"] = backend
 configure_memory()
 log.info("device: %s", bind_gpu(snakemake.config["training"]["jobs_per_gpu"]).how)
-from digitbench.throughput import benchmark_params, measure_architecture, with_ratios  # noqa: E402
+from digitbench.throughput import benchmark_params, measure_architecture  # noqa: E402
+from digitbench.throughput_table import with_ratios  # noqa: E402
 from digitbench.training.runtime import limit_threads  # noqa: E402
 
 limit_threads(snakemake.threads, log)

@@ -1,7 +1,7 @@
 """Rule collect_throughput: the per-backend throughput tables as one."""
 
 from digitbench.ledger import start_job
-from digitbench.throughput import combine
+from digitbench.throughput_table import combine
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)

@@ -7,11 +7,12 @@ import numpy as np
 from digitbench.data import load_npz
 from digitbench.eda import analyse
 from digitbench.ledger import start_job
+from digitbench.preprocess import subsample_test_set
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
 
-data = load_npz(snakemake.input.data)
+data = subsample_test_set(load_npz(snakemake.input.data), **snakemake.params.test_set)
 log.info("analysing %d training and %d test images", len(data["y_train"]), len(data["y_test"]))
 result = analyse(
     data["x_train"], data["y_train"], data["x_test"], data["y_test"],

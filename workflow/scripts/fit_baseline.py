@@ -7,12 +7,13 @@ import numpy as np
 from digitbench.baselines import BaselineParams, run_baseline, subset_args, training_subset
 from digitbench.data import load_npz
 from digitbench.ledger import start_job
+from digitbench.preprocess import subsample_test_set
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
 p = snakemake.params
 
-data = load_npz(snakemake.input.data)
+data = subsample_test_set(load_npz(snakemake.input.data), **p.test_set)
 x_train, y_train, scaler = training_subset(data, **subset_args(p.config))
 log.info("preprocessing %s: (x - %.4g) / %.4g", scaler.method, scaler.offset, scaler.scale)
 

@@ -23,6 +23,7 @@ run(
     split_seed=p.split_seed,
     preprocessing=p.preprocessing,
     percentiles=tuple(p.robust_percentiles),
+    test_set=p.test_set,
     outputs={name: str(path) for name, path in snakemake.output.items()},
     log=log,
     threads=snakemake.threads,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 
+from digitbench import preprocess
 from digitbench.atomic import savez, write_atomic
 from digitbench.data import load_npz
 from digitbench.training import checkpoint
@@ -20,8 +21,8 @@ from digitbench.training.trainer import TrainParams, train
 
 
 def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, split_seed: int, preprocessing: str,
-        percentiles: tuple[float, float], outputs: dict[str, str], log: logging.Logger,
-        threads: int | None = None) -> dict[str, Any]:
+        percentiles: tuple[float, float], test_set: dict[str, Any], outputs: dict[str, str],
+        log: logging.Logger, threads: int | None = None) -> dict[str, Any]:
     """Train and evaluate one model and write its four outputs.
 
     Args:
@@ -32,6 +33,7 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         split_seed: Study seed for the subset and validation split.
         preprocessing: Preprocessing method shared with the baselines.
         percentiles: Percentiles of the robust method.
+        test_set: Keyword arguments of :func:`digitbench.preprocess.subsample_test_set` (``data.test_size``).
         outputs: Paths for ``model``, ``history``, ``predictions``, ``metrics``.
         log: Job log.
         threads: CPU threads the job may use (Snakemake's ``threads``); None leaves the backend's default.
@@ -43,7 +45,8 @@ def run(architecture: str, seed: int, cfg: dict[str, Any], *, data_path: str, sp
         limit_threads(threads, log)
     if cfg["deterministic"]:
         enable_determinism(log)
-    split = prepare(load_npz(data_path), train_size=cfg["train_size"], validation_split=cfg["validation_split"],
+    arrays = preprocess.subsample_test_set(load_npz(data_path), **test_set)
+    split = prepare(arrays, train_size=cfg["train_size"], validation_split=cfg["validation_split"],
                     split_seed=split_seed, preprocessing=preprocessing, percentiles=percentiles)
     params = TrainParams.from_config(architecture, seed, cfg)
     log.info("%s seed %d: %d training, %d validation, %d test images; %s", architecture, seed, len(split.y_train),
