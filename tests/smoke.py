@@ -42,7 +42,7 @@ def copy_run(run: Path, dest: Path) -> Path:
 
 def report_texts(work: Path) -> dict[str, str]:
     """Plain text of the rendered HTML and PDF."""
-    from digitbench.report.render import html_text, pdf_text
+    from digitbench.report.rendering.render import html_text, pdf_text
 
     return {"html": html_text(work / "results/report/digitbench.html"),
             "pdf": pdf_text(work / "results/report/digitbench.pdf")}

@@ -10,8 +10,9 @@ import pytest
 import yaml
 
 from digitbench.report.escape import literal_runs, markdown_literal, markdown_plain
-from digitbench.report.metadata import write_metadata
-from digitbench.report.tables import OUTSIDE_PROJECT, config_table, display_path, markdown_table
+from digitbench.report.rendering.metadata import write_metadata
+from digitbench.report.numbers.appendix import OUTSIDE_PROJECT, config_table, display_path
+from digitbench.report.numbers.format import markdown_table
 
 HOSTILE = "<script>alert(1)</script> $x$ *y* {{< var data.n_train >}} @ref #h [l](u) `c`"
 # Every other construct that a config string could otherwise start: citations, cross-references,
@@ -122,7 +123,7 @@ def test_config_table_escapes_every_cell_and_shows_paths_relative(tmp_path: Path
 
 
 def test_var_values_inside_code_are_inserted_as_plain_text(tmp_path: Path) -> None:
-    from digitbench.report.sources import _Expander
+    from digitbench.report.rendering.sources import _Expander
 
     expander = _Expander(tmp_path, {"study": {"profile": markdown_literal("zero_mean-2")}})
     text = ("Profile `{{< var study.profile >}}` or {{< var study.profile >}}.\n"
@@ -132,7 +133,7 @@ def test_var_values_inside_code_are_inserted_as_plain_text(tmp_path: Path) -> No
 
 
 def test_escaped_at_is_no_citation(tmp_path: Path) -> None:
-    from digitbench.report import validate
+    from digitbench.report.rendering import validate
 
     (tmp_path / "index.qmd").write_text(f"Title {markdown_literal(HOSTILE)} by @lecun1998.\n")
     assert set(validate.cited_keys(tmp_path)) == {"lecun1998"}
@@ -164,7 +165,7 @@ def _hostile_project(root: Path, local_path: str) -> Path:
 
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from digitbench.report.render import html_text, pdf_text, render_report
+    from digitbench.report.rendering.render import html_text, pdf_text, render_report
 
     outside = Path.home() / "private-data" / "mnist.npz"
     root = _hostile_project(tmp_path_factory.mktemp("hostile"), str(outside))
@@ -202,7 +203,7 @@ def test_path_outside_the_project_is_not_published(hostile: dict, fmt: str) -> N
 
 
 def test_path_inside_the_project_is_shown_relative(tmp_path: Path) -> None:
-    from digitbench.report.render import html_text, pdf_text, render_report
+    from digitbench.report.rendering.render import html_text, pdf_text, render_report
 
     root = _hostile_project(tmp_path / "project", str(tmp_path / "project" / "data" / "mnist.npz"))
     html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
@@ -213,8 +214,8 @@ def test_path_inside_the_project_is_shown_relative(tmp_path: Path) -> None:
 
 def test_check_rendered_exempts_only_escaped_text(tmp_path: Path) -> None:
     pytest.importorskip("pypdf")
-    from digitbench.report import validate
-    from digitbench.report.checks import check_rendered
+    from digitbench.report.rendering import validate
+    from digitbench.report.rendering.checks import check_rendered
     from digitbench.report.errors import ReportError
 
     project = tmp_path / "project"

@@ -100,8 +100,9 @@ def test_figure_renders_both_formats(name, compute_outputs, tmp_path):
 
 def test_plot_code_imports_no_deep_learning_framework():
     # A fresh interpreter: other tests in this process legitimately import keras.
-    code = ("import sys, digitbench.plotting, digitbench.cnn_results, digitbench.throughput_table, digitbench.report.variables, "
-            "digitbench.report.render, digitbench.report.validate, digitbench.stats.comparisons; "
+    code = ("import sys, digitbench.plotting, digitbench.cnn_results, digitbench.throughput_table, "
+            "digitbench.report.numbers.assemble, digitbench.report.rendering.render, "
+            "digitbench.report.rendering.validate, digitbench.stats.comparisons; "
             "print(sorted({'tensorflow', 'keras', 'jax', 'torch'} & {m.split('.')[0] for m in sys.modules}))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -18,8 +18,8 @@ pytest.importorskip("pypandoc")
 pytest.importorskip("typst")
 pytest.importorskip("pypdf")
 
-from digitbench.report import fallback, render  # noqa: E402
-from digitbench.report.render import (  # noqa: E402
+from digitbench.report.rendering import fallback, render  # noqa: E402
+from digitbench.report.rendering.render import (  # noqa: E402
     ReportError,
     check_rendered,
     html_text,
@@ -423,7 +423,7 @@ def test_render_time_is_small(tmp_path: Path) -> None:
 
 
 def test_forward_refs_in_code_blocks_are_left_alone(tmp_path: Path) -> None:
-    from digitbench.report import crossref, sources
+    from digitbench.report.rendering import crossref, sources
 
     root = make_project(tmp_path)
     (root / "index.qmd").write_text(INDEX_QMD + textwrap.dedent("""
@@ -442,7 +442,7 @@ def test_forward_refs_in_code_blocks_are_left_alone(tmp_path: Path) -> None:
 
 
 def test_markup_inside_a_variable_is_rejected(tmp_path):
-    from digitbench.report.sources import _Expander as Expander
+    from digitbench.report.rendering.sources import _Expander as Expander
 
     expander = Expander(tmp_path, {"a": {"b": "as shown by [@lecun1998gradient]"}})
     with pytest.raises(ReportError, match=r"variable 'a\.b'.*citation"):

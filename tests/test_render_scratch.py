@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 
-from digitbench.report.render import remove_stale_scratch
+from digitbench.report.rendering.render import remove_stale_scratch
 
 
 def test_only_folders_of_dead_processes_are_removed(tmp_path):

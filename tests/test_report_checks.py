@@ -10,9 +10,9 @@ import yaml
 pytest.importorskip("pypandoc")
 pytest.importorskip("typst")
 
-from digitbench.report import validate  # noqa: E402
+from digitbench.report.rendering import validate  # noqa: E402
 from digitbench.report.errors import ReportError  # noqa: E402
-from digitbench.report.render import render_report  # noqa: E402
+from digitbench.report.rendering.render import render_report  # noqa: E402
 from tests.test_render import PREVIOUS_HTML, make_project  # noqa: E402
 
 
@@ -76,7 +76,7 @@ def test_render_refuses_a_report_that_loses_a_number_and_keeps_the_previous_one(
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.html").write_text(PREVIOUS_HTML)
-    from digitbench.report import fallback
+    from digitbench.report.rendering import fallback
 
     real = fallback.render
 

@@ -19,4 +19,4 @@ def test_map_lists_every_include_with_its_qmd_and_a_module_that_writes_it():
     assert shown and set(rows) == set(shown)
     for key, (qmd, module) in rows.items():
         assert shown[key] == qmd, key
-        assert f'"{key[1]}"' in (ROOT / "src/digitbench/report" / module).read_text(), (key, module)
+        assert f'"{key[1]}"' in (ROOT / "src/digitbench/report/numbers" / module).read_text(), (key, module)

@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 
-from digitbench.report import stats_variables as S
+from digitbench.report.numbers import stats as S
 from tests.test_stats import write_stats_outputs
 
 CLAIM = {"id": "mcnemar/models/a-vs-b", "family": "mcnemar_models", "statement": "a has a lower test error than b",

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from digitbench.report.provenance import benchmark_table, git_commit, wall_minutes
-from digitbench.report.tables import markdown_table
-from digitbench.report.tables import fmt_p
-from digitbench.report.variables import acc
+from digitbench.report.numbers.provenance import benchmark_table, git_commit, wall_minutes
+from digitbench.report.numbers.format import acc, fmt_p, markdown_table
 
 
 def test_markdown_table_has_caption_label_and_alignment():

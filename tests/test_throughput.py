@@ -8,7 +8,7 @@ import pytest
 pytest.importorskip("keras")
 
 from digitbench import throughput, throughput_table  # noqa: E402
-from digitbench.report import throughput_variables  # noqa: E402
+from digitbench.report.numbers import throughput as throughput_variables  # noqa: E402
 from tests.conftest import augment_params, training_config  # noqa: E402
 from tests.test_plotting import write_throughput  # noqa: E402
 

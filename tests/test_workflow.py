@@ -66,8 +66,8 @@ def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
 
 
 def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path):
-    from digitbench.report.render import html_text
-    from digitbench.report.stats_variables import claim_sentence
+    from digitbench.report.rendering.render import html_text
+    from digitbench.report.numbers.stats import claim_sentence
 
     work = tmp_path / "changed"
     shutil.copytree(smoke_run, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
@@ -100,7 +100,7 @@ def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path)
 
 
 def test_report_states_cnn_results_from_results(smoke_run):
-    from digitbench.report.cnn_variables import mean_sd
+    from digitbench.report.numbers.cnn import mean_sd
 
     summary = pd.read_csv(smoke_run / "results/tables/cnn_summary.csv")
     runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")

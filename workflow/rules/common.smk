@@ -129,7 +129,7 @@ def baseline_config():
 
 def git_commit(path):
     """Commit of the workflow checkout; a param, so a new commit re-renders the report only."""
-    from digitbench.report.provenance import git_commit as _git_commit
+    from digitbench.report.numbers.provenance import git_commit as _git_commit
 
     return _git_commit(path)
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from digitbench.ledger import start_job
-from digitbench.report.variables import build, inputs_from, write
+from digitbench.report.numbers.assemble import build, inputs_from, write
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from digitbench.ledger import start_job
-from digitbench.report.metadata import stage_figures, write_metadata
-from digitbench.report.render import publish_record, render_report, resolve_renderer
+from digitbench.report.rendering.metadata import stage_figures, write_metadata
+from digitbench.report.rendering.render import publish_record, render_report, resolve_renderer
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)

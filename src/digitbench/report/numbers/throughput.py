@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.tables import fmt_fixed, markdown_table
+from digitbench.report.numbers.format import fmt_fixed, markdown_table
 
 PIPELINE_LABELS = {"augment_in_model": "in the model (this workflow)", "notebook_cpu": "CPU, batch by batch (notebook)",
                    "no_augmentation": "none (ceiling)"}

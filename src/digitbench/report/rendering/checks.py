@@ -111,7 +111,7 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
             at least that many data-URI images and the PDF hold that many images.
             None skips the count.
         literals: Texts the sources escaped (config values such as the title, from
-            :func:`digitbench.report.validate.literal_texts`); a ``{{<`` or ``[@`` inside one
+            :func:`digitbench.report.rendering.validate.literal_texts`); a ``{{<`` or ``[@`` inside one
             is data shown as written, not a leftover.
 
     Returns:

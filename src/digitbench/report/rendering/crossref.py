@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from digitbench.report.errors import ReportError
-from digitbench.report.sources import Document
+from digitbench.report.rendering.sources import Document
 
 _FENCE_RE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})")
 _TBL_CAPTION_RE = re.compile(
@@ -175,7 +175,7 @@ def number(doc: Document) -> None:
     links reading "Figure N"/"Table N", exactly as Quarto words them.
 
     Args:
-        doc: The document from :func:`digitbench.report.sources.load`; its
+        doc: The document from :func:`digitbench.report.rendering.sources.load`; its
             ``markdown``, ``figures``, ``tables`` and ``images`` are updated.
 
     Raises:

@@ -1,80 +1,70 @@
-"""Markdown pipe tables in Quarto's syntax, with a caption line carrying the ``#tbl-`` label."""
+"""Numbers of the title block and the appendix: study, environment, run time, packages, configuration, targets."""
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from digitbench.report.escape import markdown_literal, markdown_plain
-
-Formatter = Callable[[object], str]
-# A "|" not already escaped (preceded by an even number of backslashes) would end the cell.
-_BARE_PIPE_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+from digitbench.report.escape import markdown_literal
+from digitbench.report.numbers.format import fmt_fixed, markdown_table
+from digitbench.report.numbers.provenance import benchmark_table, hardware, package_versions, wall_minutes
 
 
-def fmt_p(p: float | None) -> str:
-    """A p-value as the report prints it everywhere: 3 decimals, 3 significant digits below 0.001,
-    and a bound below 1e-10 (never 0, which underflow can give)."""
-    if p is None or pd.isna(p):
-        return "not computed"
-    return "< 1e-10" if p < 1e-10 else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}")
+def build(config: Mapping[str, Any], commit: str, benchmarks: list[str], figures: list[str], tables: list[str],
+          project: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """Variables under ``study``, ``preprocessing``, ``env`` and ``runtime``, and the appendix tables.
 
-
-def fmt_int(value: object) -> str:
-    """Integer with thousands separators."""
-    return f"{int(value):,}"
-
-
-def fmt_fixed(decimals: int) -> Formatter:
-    """Formatter with a fixed number of decimals."""
-    return lambda value: f"{float(value):.{decimals}f}"
-
-
-def markdown_table(df: pd.DataFrame, caption: str, label: str,
-                   formats: Mapping[str, Formatter] | None = None,
-                   headers: Mapping[str, str] | None = None,
-                   align: Mapping[str, str] | None = None,
-                   max_widths: Mapping[str, int] | None = None) -> str:
-    """Render ``df`` as a pipe table followed by ``: caption {#tbl-label}``.
+    Config strings (title, authors, profile, paths, ...) and the hardware description are data:
+    they are escaped with :func:`~digitbench.report.escape.markdown_literal` here, once, so that
+    the report shows them literally.
 
     Args:
-        df: Rows to show, columns in display order.
-        caption: Table caption (no number: the renderer numbers tables).
-        label: Cross-reference id; must start with ``tbl-``.
-        formats: Per-column formatter; other columns use ``str``.
-        headers: Display name per column.
-        align: ``l``/``r``/``c`` per column; numbers default to right, text to left.
-        max_widths: Per-column cap on the width pandoc gives the column (in characters, relative
-            to the others), so that a column of long values wraps instead of squeezing the rest.
-
-    Returns:
-        Markdown text ending with a newline.
+        config: The validated, resolved configuration.
+        commit: Git commit the results were produced at.
+        benchmarks: Snakemake benchmark files of the report's jobs.
+        figures, tables: Names of the report's figures and generated tables (the targets table).
+        project: The project directory the configuration table shows paths against; the current
+            directory, where Snakemake runs jobs, when None.
     """
-    if not label.startswith("tbl-"):
-        raise ValueError(f"table labels must start with 'tbl-'. Received: {label}")
-    formats, headers, align, caps = dict(formats or {}), dict(headers or {}), dict(align or {}), dict(max_widths or {})
-    cols = list(df.columns)
-    names = [headers.get(c, c) for c in cols]
-    # to_dict keeps each column's own dtype; iterrows would upcast integers to floats.
-    body = [[_BARE_PIPE_RE.sub(r"\1\\|", formats.get(c, str)(row[c])) for c in cols]
-            for row in df.to_dict("records")]
-    rule = []
-    for j, c in enumerate(cols):
-        a = align.get(c, "r" if pd.api.types.is_numeric_dtype(df[c]) else "l")
-        # pandoc sizes wide pipe tables by the dash counts, so they follow the width of the content
-        # as shown (without the backslashes of escaped characters).
-        width = max([3, len(names[j]), *(len(markdown_plain(r[j])) for r in body)])
-        width = max(3, min(width, caps.get(c, width)))
-        dashes = "-" * width
-        rule.append({"l": f":{dashes}", "r": f"{dashes}:", "c": f":{dashes}:"}[a])
-    lines = ["| " + " | ".join(names) + " |", "|" + "|".join(rule) + "|"]
-    lines += ["| " + " | ".join(r) + " |" for r in body]
-    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
+    lit = markdown_literal
+    runtimes = benchmark_table(benchmarks)
+    variables = {
+        "study": {"title": lit(config["report"]["title"]),
+                  "authors": ", ".join(lit(a) for a in config["report"]["authors"]),
+                  "profile": lit(config["profile"]), "commit": lit(commit), "seed": str(config["seed"])},
+        "preprocessing": {"method": lit(config["preprocessing"]["method"])},
+        "env": {key: lit(value) for key, value in hardware().items()},
+        "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes)),
+                    "wall_minutes": f"{wall_minutes(runtimes):.1f}"},
+    }
+    out = {
+        "packages": markdown_table(package_versions(), "Package versions used for this report.", "tbl-packages",
+                                   headers={"package": "Package", "version": "Version"}),
+        "runtimes": markdown_table(
+            runtimes[["job", "seconds", "max_rss_mb"]], "Wall time and peak memory of each job, from Snakemake's "
+            "benchmark files (the rendering jobs themselves are not included).", "tbl-runtimes",
+            formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
+            headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),
+        "config": config_table(config, project),
+        "targets": targets_table(figures, tables),
+    }
+    return variables, out
+
+
+def targets_table(figures: list[str], tables: list[str]) -> str:
+    """The Snakemake target and command that regenerate each figure and table (``#tbl-targets``)."""
+    rows = [{"item": f"figure `{name}`", "target": f"`results/figures/{name}.pdf` (and `.png`)",
+             "command": f"`snakemake --cores 1 results/figures/{name}.pdf`"} for name in figures]
+    rows += [{"item": f"table `{name}`", "target": f"`report/_generated/tables/{name}.md`",
+              "command": f"`snakemake --cores 1 report/_generated/tables/{name}.md`"} for name in tables]
+    return markdown_table(pd.DataFrame(rows, columns=["item", "target", "command"]),
+                          "The Snakemake target that regenerates each figure and table of this report; Snakemake "
+                          "reruns only the jobs whose inputs changed, so none of these retrains a model.",
+                          "tbl-targets", headers={"item": "Figure or table", "target": "File", "command": "Command"})
 
 
 # Config keys holding a file or folder path (by their name), shown relative to the project.

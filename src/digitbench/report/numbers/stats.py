@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.cnn_variables import mean_sd
-from digitbench.report.tables import fmt_fixed, fmt_int, fmt_p, markdown_table
+from digitbench.report.numbers.cnn import mean_sd
+from digitbench.report.numbers.format import fmt_fixed, fmt_int, fmt_p, markdown_table
 
 BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
 

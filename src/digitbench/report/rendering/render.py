@@ -21,8 +21,8 @@ from pathlib import Path
 
 import yaml
 
-from digitbench.report import fallback, validate
-from digitbench.report.checks import check_rendered, html_text, pdf_text
+from digitbench.report.rendering import fallback, validate
+from digitbench.report.rendering.checks import check_rendered, html_text, pdf_text
 from digitbench.report.errors import ReportError
 
 __all__ = ["ReportError", "check_rendered", "html_text", "pdf_text", "quarto_command",
@@ -143,7 +143,7 @@ def _render_quarto(quarto: str, project_dir: Path, work: Path, html: Path, pdf: 
 
 
 def _expected_images(project_dir: Path, logger: logging.Logger) -> int | None:
-    from digitbench.report import crossref, sources
+    from digitbench.report.rendering import crossref, sources
 
     try:
         doc = sources.load(project_dir)

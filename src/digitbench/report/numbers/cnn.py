@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.tables import fmt_fixed, fmt_int, markdown_table
+from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table
 
 
 def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:

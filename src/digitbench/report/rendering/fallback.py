@@ -2,8 +2,8 @@
 
 pandoc comes from pypandoc-binary and Typst from the ``typst`` PyPI package, so
 the fallback needs nothing outside the Python environment. The Markdown it
-feeds pandoc is produced by :mod:`digitbench.report.sources` and
-:mod:`digitbench.report.crossref`.
+feeds pandoc is produced by :mod:`digitbench.report.rendering.sources` and
+:mod:`digitbench.report.rendering.crossref`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
-from digitbench.report import crossref, sources
+from digitbench.report.rendering import crossref, sources
 from digitbench.report.errors import ReportError
-from digitbench.report.sources import Document
+from digitbench.report.rendering.sources import Document
 
 # crossref.py already wrote "Figure N:"/"Table N:" into the captions; Typst's own
 # counter would print a second number in front of them. Hyphenation is off so that

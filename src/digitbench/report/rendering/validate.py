@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from digitbench.report.checks import html_text, pdf_text
+from digitbench.report.rendering.checks import html_text, pdf_text
 from digitbench.report.errors import ReportError
 from digitbench.report.escape import literal_runs, markdown_plain
 
@@ -48,7 +48,7 @@ def literal_texts(project_dir: str | Path) -> list[str]:
     """The texts that the sources escape, as the rendered report shows them.
 
     Config values reach the report escaped (see :mod:`digitbench.report.escape`), so a title
-    containing ``{{<`` or ``[@`` is shown with it; :func:`~digitbench.report.checks.check_rendered`
+    containing ``{{<`` or ``[@`` is shown with it; :func:`~digitbench.report.rendering.checks.check_rendered`
     takes these texts so that it does not mistake them for unresolved markup.
 
     Args:

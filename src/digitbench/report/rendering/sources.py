@@ -208,7 +208,7 @@ def load(project_dir: str | Path) -> Document:
         project_dir: Directory holding ``_quarto.yml``.
 
     Returns:
-        The expanded document; :func:`digitbench.report.crossref.number` numbers it.
+        The expanded document; :func:`digitbench.report.rendering.crossref.number` numbers it.
 
     Raises:
         ReportError: A file, include or variable is missing, or YAML is invalid.

@@ -6,6 +6,13 @@ to the number the workflow computed and the citation they come from.
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
+from digitbench.cnn_results import best_architecture
+from digitbench.report.numbers.format import markdown_table
+
 # Xiao et al. (2017), benchmark of scikit-learn classifiers on MNIST: best LogisticRegression
 # (one-vs-rest, C = 1) and RandomForestClassifier (100 trees) test accuracies.
 BASELINE_ANCHORS = {
@@ -110,3 +117,22 @@ def published_table_rows() -> list[dict[str, object]]:
     """
     return [{field: entry[field] for field in ("method", "error_pct", "cite", "note")}
             for entry in PUBLISHED_RESULTS.values()]
+
+
+def build(cnn_summary: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
+    """Variables under ``literature`` and the ``published`` table (Discussion).
+
+    Args:
+        cnn_summary: ``cnn_summary.csv``, for this study's best architecture beside the published errors.
+    """
+    rows = [{"method": r["method"], "error": f"{r['error_pct']:.2f}", "source": f"[@{r['cite']}]", "note": r["note"]}
+            for r in published_table_rows()]
+    best = cnn_summary.set_index("architecture").loc[best_architecture(cnn_summary)]
+    rows.append({"method": f"This study: `{best.name}` (mean of {int(best['n_seeds'])} seeds)",
+                 "error": f"{100 * (1 - best['accuracy_mean']):.2f}", "source": "this report",
+                 "note": "profile and training budget in the Methods section"})
+    table = markdown_table(pd.DataFrame(rows), "Published MNIST test errors, as reported by their authors, next to "
+                           "this study's best architecture.", "tbl-published",
+                           headers={"method": "Method", "error": "Test error (%)", "source": "Source", "note": "Note"},
+                           align={"error": "r"})
+    return published_variables(), {"published": table}

@@ -1,0 +1,57 @@
+"""Numbers of the classical baselines (Methods and Results), from summarize_baselines' metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from digitbench.report.numbers.format import acc, fmt_fixed, fmt_int, markdown_table
+from digitbench.report.numbers.literature import BASELINE_ANCHORS
+
+_STRATEGIES = {"ovr": "one-vs-rest", "multinomial": "multinomial (softmax)"}
+
+
+def _model_variables(row: pd.Series) -> dict[str, str]:
+    entry = {
+        "label": row["label"], "accuracy": acc(row["accuracy"]), "accuracy_pct": f"{100 * row['accuracy']:.2f}",
+        "error_pct": f"{100 * (1 - row['accuracy']):.2f}",
+        "top3": acc(row["top3_accuracy"]), "top5": acc(row["top5_accuracy"]),
+        "macro_f1": f"{row['macro_f1']:.4f}", "cv_mean": f"{row['cv_mean']:.4f}", "cv_sd": f"{row['cv_sd']:.4f}",
+        "cv_folds": str(int(row["cv_folds"])), "fit_seconds": f"{row['fit_seconds']:.1f}",
+        "n_train": fmt_int(row["n_train"]),
+    }
+    if "n_iter" in row and pd.notna(row["n_iter"]):
+        entry["n_iter"] = str(int(row["n_iter"]))
+    anchor = BASELINE_ANCHORS.get(row["model"])
+    if anchor:
+        entry["anchor"] = f"{anchor['accuracy']:.3f}"
+        entry["anchor_diff_pp"] = f"{100 * (row['accuracy'] - anchor['accuracy']):+.2f}"
+    return entry
+
+
+def build(metrics: pd.DataFrame, baselines: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Variables under ``baselines`` and the ``baselines`` table.
+
+    Args:
+        metrics: ``baseline_metrics.csv`` (one row per model).
+        baselines: The validated ``baselines`` config section.
+    """
+    variables: dict[str, Any] = {row["model"]: _model_variables(row) for _, row in metrics.iterrows()}
+    n_test = fmt_int(metrics["n_test"].iloc[0])
+    variables.update({
+        "best_label": metrics.loc[metrics["accuracy"].idxmax(), "label"], "n_test": n_test,
+        "train_size": fmt_int(metrics["n_train"].iloc[0]), "cv_folds": str(baselines["cv_folds"]),
+        "logreg_max_iter": fmt_int(baselines["logreg_max_iter"]), "logreg_c": f"{baselines['logreg_c']:g}",
+        "logreg_strategy": _STRATEGIES[baselines["logreg_strategy"]],
+        "rf_n_estimators": str(baselines["rf_n_estimators"]),
+    })
+    table = markdown_table(
+        metrics[["label", "accuracy", "top3_accuracy", "top5_accuracy", "macro_f1", "cv_mean", "cv_sd", "fit_seconds"]],
+        f"Classical baselines: test-set metrics (n = {n_test} images) and {baselines['cv_folds']}-fold stratified "
+        "cross-validation accuracy on the training set.", "tbl-baselines",
+        formats={"accuracy": acc, "top3_accuracy": acc, "top5_accuracy": acc, "macro_f1": fmt_fixed(4),
+                 "cv_mean": fmt_fixed(4), "cv_sd": fmt_fixed(4), "fit_seconds": fmt_fixed(1)},
+        headers={"label": "Model", "accuracy": "Test accuracy", "top3_accuracy": "Top-3", "top5_accuracy": "Top-5",
+                 "macro_f1": "Macro F1", "cv_mean": "CV mean", "cv_sd": "CV SD", "fit_seconds": "Fit (s)"})
+    return variables, {"baselines": table}

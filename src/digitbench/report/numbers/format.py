@@ -1,0 +1,79 @@
+"""How the report prints numbers, and Markdown pipe tables in Quarto's syntax (caption line with its ``#tbl-`` label)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+import pandas as pd
+
+from digitbench.report.escape import markdown_plain
+
+Formatter = Callable[[object], str]
+# A "|" not already escaped (preceded by an even number of backslashes) would end the cell.
+_BARE_PIPE_RE = re.compile(r"(?<!\\)((?:\\\\)*)\|")
+
+
+def acc(x: float) -> str:
+    """An accuracy on the test set: 4 decimals hold one of up to 10,000 images exactly."""
+    return f"{x:.4f}"
+
+
+def fmt_p(p: float | None) -> str:
+    """A p-value as the report prints it everywhere: 3 decimals, 3 significant digits below 0.001,
+    and a bound below 1e-10 (never 0, which underflow can give)."""
+    if p is None or pd.isna(p):
+        return "not computed"
+    return "< 1e-10" if p < 1e-10 else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}")
+
+
+def fmt_int(value: object) -> str:
+    """Integer with thousands separators."""
+    return f"{int(value):,}"
+
+
+def fmt_fixed(decimals: int) -> Formatter:
+    """Formatter with a fixed number of decimals."""
+    return lambda value: f"{float(value):.{decimals}f}"
+
+
+def markdown_table(df: pd.DataFrame, caption: str, label: str,
+                   formats: Mapping[str, Formatter] | None = None,
+                   headers: Mapping[str, str] | None = None,
+                   align: Mapping[str, str] | None = None,
+                   max_widths: Mapping[str, int] | None = None) -> str:
+    """Render ``df`` as a pipe table followed by ``: caption {#tbl-label}``.
+
+    Args:
+        df: Rows to show, columns in display order.
+        caption: Table caption (no number: the renderer numbers tables).
+        label: Cross-reference id; must start with ``tbl-``.
+        formats: Per-column formatter; other columns use ``str``.
+        headers: Display name per column.
+        align: ``l``/``r``/``c`` per column; numbers default to right, text to left.
+        max_widths: Per-column cap on the width pandoc gives the column (in characters, relative
+            to the others), so that a column of long values wraps instead of squeezing the rest.
+
+    Returns:
+        Markdown text ending with a newline.
+    """
+    if not label.startswith("tbl-"):
+        raise ValueError(f"table labels must start with 'tbl-'. Received: {label}")
+    formats, headers, align, caps = dict(formats or {}), dict(headers or {}), dict(align or {}), dict(max_widths or {})
+    cols = list(df.columns)
+    names = [headers.get(c, c) for c in cols]
+    # to_dict keeps each column's own dtype; iterrows would upcast integers to floats.
+    body = [[_BARE_PIPE_RE.sub(r"\1\\|", formats.get(c, str)(row[c])) for c in cols]
+            for row in df.to_dict("records")]
+    rule = []
+    for j, c in enumerate(cols):
+        a = align.get(c, "r" if pd.api.types.is_numeric_dtype(df[c]) else "l")
+        # pandoc sizes wide pipe tables by the dash counts, so they follow the width of the content
+        # as shown (without the backslashes of escaped characters).
+        width = max([3, len(names[j]), *(len(markdown_plain(r[j])) for r in body)])
+        width = max(3, min(width, caps.get(c, width)))
+        dashes = "-" * width
+        rule.append({"l": f":{dashes}", "r": f"{dashes}:", "c": f":{dashes}:"}[a])
+    lines = ["| " + " | ".join(names) + " |", "|" + "|".join(rule) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in body]
+    return "\n".join(lines) + f"\n\n: {caption} {{#{label}}}\n"
