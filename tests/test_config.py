@@ -115,3 +115,20 @@ def test_paper_profile_is_the_schema_defaults():
     paper = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     assert paper == {"profile": "paper"}  # every other value has one home: the schema
     assert default_config(**paper)["profile"] == "paper"
+
+
+def test_command_line_check_names_file_line_and_column_of_a_yaml_error(tmp_path, monkeypatch, capsys):
+    # Snakemake reads --configfile before the workflow can: this is what the README sends users to.
+    from digitbench.config import main
+
+    monkeypatch.chdir(ROOT)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("training:\n  epochs: 3\n  seeds: [1, 2\nstats:\n  alpha: 0.05\n")
+    assert main([str(broken)]) == 1
+    assert f"{broken}, line 4, column 6: not valid YAML" in capsys.readouterr().err
+    big = tmp_path / "big.yaml"
+    big.write_text("training:\n  train_size: 100\n  batch_size: 128\n")
+    assert main([str(big)]) == 1
+    assert f"config/config.yaml + {big}" in capsys.readouterr().err  # layered as --configfile layers them
+    assert main([".test/config.yaml"]) == 0
+    assert "config/config.yaml + .test/config.yaml: valid" in capsys.readouterr().out

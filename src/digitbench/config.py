@@ -147,3 +147,43 @@ def check_config_files(paths: list[str | Path]) -> None:
             mark = err.problem_mark
             where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
             raise ConfigError(f"{where}: not valid YAML ({err.problem}). Fix the file and rerun.") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m digitbench.config FILE...``: check config files as the workflow will, before Snakemake.
+
+    Snakemake reads every ``--configfile`` itself before the workflow starts, and on a YAML syntax
+    error says only "not valid JSON or YAML"; this names the file, line and column. It then checks
+    the files layered over ``config/config.yaml`` (as ``--configfile`` layers them) against the schema.
+    Run it from the project directory. Returns the exit status: 0 when the files are fine.
+    """
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m digitbench.config", description=main.__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", help="config files, in the order given to --configfile")
+    files = [Path("config/config.yaml"), *map(Path, parser.parse_args(argv).files)]
+    try:
+        check_config_files(files)
+        config: dict[str, Any] = {}
+        for path in files:
+            config = _layer(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+        source = " + ".join(map(str, files))
+        check_consistency(validate_config(config, load_schema("workflow/schemas/config.schema.yaml"), source), source)
+    except (ConfigError, OSError) as err:
+        print(err, file=sys.stderr)
+        return 1
+    print(f"{' + '.join(map(str, files))}: valid")
+    return 0
+
+
+def _layer(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    # Snakemake's update_config: nested mappings merge, everything else is replaced.
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        out[key] = _layer(out.get(key, {}), value) if isinstance(value, Mapping) and isinstance(out.get(key), dict) else value
+    return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
