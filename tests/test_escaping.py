@@ -71,7 +71,9 @@ def test_write_metadata_escapes_title_authors_and_profile(tmp_path: Path) -> Non
                           profile="my_profile", commit="abc123-dirty", renderer="fallback")
     on_disk = yaml.safe_load((tmp_path / "m.yml").read_text())
     assert on_disk == meta
-    assert markdown_plain(meta["title"]) == HOSTILE and meta["title"] == markdown_literal(HOSTILE)
+    # The title names a profile that is not the paper's (issue 13), escaped like the rest.
+    assert markdown_plain(meta["title"]) == f"{HOSTILE} (my_profile profile)"
+    assert meta["title"] == markdown_literal(HOSTILE) + " (my\\_profile profile)"
     assert meta["author"] == [markdown_literal(HOSTILE), "Ada Lovelace"]
     assert "config my\\_profile" in meta["subtitle"] and "commit abc123\\-dirty" in meta["subtitle"]
 

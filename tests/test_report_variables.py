@@ -54,3 +54,32 @@ def test_integer_columns_stay_integers_next_to_floats():
     df = pd.DataFrame({"digit": [0, 1], "share": [9.87, 11.24]})
     md = markdown_table(df, "Cap.", "tbl-d")
     assert "| 0 | 9.87 |" in md and "| 1 | 11.24 |" in md
+
+
+def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
+    from digitbench.config import load_schema, validate_config
+    from digitbench.report.numbers import profile
+    from tests.conftest import ROOT
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    paper_vars, paper_tables = profile.build(validate_config({}, schema), schema, tmp_path)
+    assert paper_vars["n_departures"] == "0" and "no setting changed" in paper_vars["statement"]
+    assert "changes no setting" in paper_tables["profile"]
+    quick = validate_config({"profile": "quick", "training": {"epochs": 4, "threads": 1, "seeds": [1, 2]},
+                             "data": {"sources": ["npm"]}, "report": {"title": "T"}}, schema)
+    assert sorted(profile.departures(quick, schema)) == [("training.epochs", 50, 4),  # threads, sources, title: no result
+                                                         ("training.seeds", [1, 2, 3, 4, 5], [1, 2])]
+    variables, tables = profile.build(quick, schema, tmp_path)
+    assert variables["statement"].startswith("It reports the quick profile") and "in 2 settings" in variables["statement"]
+    assert "| training\\.epochs | 50 | 4 |" in tables["profile"] and "{#tbl-profile}" in tables["profile"]
+    one = validate_config({"profile": "paper", "training": {"epochs": 4}}, schema)
+    assert "in 1 setting," in profile.build(one, schema, tmp_path)[0]["statement"]  # a changed paper profile says so
+
+
+def test_title_names_a_profile_that_is_not_the_papers(tmp_path):
+    from digitbench.report.rendering.metadata import write_metadata
+
+    meta = write_metadata(tmp_path / "m.yml", title="Study", authors=["A"], profile="quick", commit="c", renderer="r")
+    assert meta["title"] == "Study (quick profile)"
+    assert write_metadata(tmp_path / "p.yml", title="Study", authors=["A"], profile="paper", commit="c",
+                          renderer="r")["title"] == "Study"

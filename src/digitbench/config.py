@@ -16,6 +16,10 @@ import jsonschema
 import yaml
 
 
+# The schema's default profile: every key at its default is the study's protocol.
+PAPER_PROFILE = "paper"
+
+
 class ConfigError(ValueError):
     """A configuration key or value the schema does not allow."""
 

@@ -3,6 +3,7 @@ from digitbench.figure_table import report_figures
 REPORT_FIGURES = report_figures({"model": BASELINES})
 
 REPORT_TABLES = [
+    "profile",
     "class_distribution",
     "class_statistics",
     "baselines",
@@ -66,6 +67,7 @@ rule collect_report_variables:
     input:
         **REPORT_RESULTS,
         code=script_code("collect_report_variables.py"),
+        schema="workflow/schemas/config.schema.yaml",
         benchmarks=REPORT_BENCHMARKS,
     output:
         variables="report/_variables.yml",

@@ -117,14 +117,22 @@ def _config_text(value: Any) -> str:
     return str(value)
 
 
-def _flatten(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+def flatten(config: Mapping[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    """``(dotted key, value)`` for every leaf of a nested config, in its order."""
     rows: list[tuple[str, Any]] = []
     for key, value in config.items():
         if isinstance(value, Mapping) and value:
-            rows += _flatten(value, f"{prefix}{key}.")
+            rows += flatten(value, f"{prefix}{key}.")
         else:
             rows.append((f"{prefix}{key}", value))
     return rows
+
+
+def shown_value(key: str, value: Any, project: str | os.PathLike[str]) -> str:
+    """A config value as the report shows it (YAML spelling; paths through :func:`display_path`), unescaped."""
+    if key.endswith(_PATH_SUFFIXES) and isinstance(value, str):
+        value = display_path(value, project)
+    return _config_text(value)
 
 
 def config_table(config: Mapping[str, Any], project: str | os.PathLike[str] | None = None) -> str:
@@ -143,9 +151,7 @@ def config_table(config: Mapping[str, Any], project: str | os.PathLike[str] | No
         Markdown text ending with a newline.
     """
     root = Path.cwd() if project is None else Path(project)
-    rows = [{"key": key, "value": _config_text(display_path(value, root) if key.endswith(_PATH_SUFFIXES)
-                                              and isinstance(value, str) else value)}
-            for key, value in _flatten(config)]
+    rows = [{"key": key, "value": shown_value(key, value, root)} for key, value in flatten(config)]
     return markdown_table(pd.DataFrame(rows, columns=["key", "value"]),
                           "The resolved configuration, defaults included; paths are relative to the project "
                           "directory.", "tbl-config", formats={"key": markdown_literal, "value": markdown_literal},

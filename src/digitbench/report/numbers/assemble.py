@@ -15,7 +15,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from digitbench.report.numbers import appendix, baselines, cnn, data, literature, stats, throughput
+from digitbench.config import load_schema
+from digitbench.report.numbers import appendix, baselines, cnn, data, literature, profile, stats, throughput
 
 
 @dataclass
@@ -36,6 +37,7 @@ class ReportInputs:
     throughput: str | None = None
     figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
     tables: list[str] = field(default_factory=list)  # names of the generated tables, same
+    schema: str | None = None  # the config schema, whose defaults are the paper profile
 
 
 def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
@@ -68,6 +70,8 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
     front, back = appendix.build(config, commit, inputs.benchmarks, inputs.figures, inputs.tables, project)
     tables.update(back)
     variables["study"] = front["study"]
+    if inputs.schema is not None:
+        add("profile", profile.build(config, load_schema(inputs.schema), project))
     add("data", data.build(inputs.eda_summary, inputs.class_distribution, inputs.class_statistics,
                            inputs.pixel_statistics))
     variables["preprocessing"] = front["preprocessing"]
@@ -110,4 +114,5 @@ def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInpu
         class_statistics=named.class_statistics, pixel_statistics=named.pixel_statistics,
         baseline_metrics=named.baseline_metrics, cnn_summary=named.cnn_summary, cnn_runs=named.cnn_runs,
         cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
-        stats=stats_inputs, throughput=getattr(named, "throughput", None), figures=figures, tables=tables)
+        stats=stats_inputs, throughput=getattr(named, "throughput", None), figures=figures, tables=tables,
+        schema=named.schema)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from digitbench.config import PAPER_PROFILE
 from digitbench.report.escape import markdown_literal
 
 
@@ -48,7 +49,8 @@ def write_metadata(path: str | Path, *, title: str, authors: list[str], profile:
     """
     date = date or dt.date.today()
     meta = {
-        "title": markdown_literal(title),
+        # A report of any other profile says so where a reader looks first (issue 13).
+        "title": markdown_literal(title) + ("" if profile == PAPER_PROFILE else f" ({markdown_literal(profile)} profile)"),
         "author": [markdown_literal(name) for name in authors],
         "date": date.isoformat(),
         "subtitle": f"commit {markdown_literal(commit)} · config {markdown_literal(profile)} · "
