@@ -11,9 +11,6 @@ TRAIN_SLOTS ?= 2
 # profile (a results folder holds one profile: see results/.profile.json); on a GPU machine run
 # `KERAS_BACKEND=jax make benchmark BENCHMARK_CONFIG=` for the full size of config/config.yaml.
 BENCHMARK_CONFIG ?= --configfile config/quick.yaml config/benchmark_cpu.yaml
-# Two pytest workers: one runs the smoke workflow and the tests that share it (one xdist group),
-# the other the unit tests meanwhile.
-TEST_WORKERS ?= 2
 
 .PHONY: setup report test benchmark lint clean-results
 
@@ -35,7 +32,7 @@ benchmark: setup
 	@echo "Benchmark: results/benchmarks/throughput.csv and results/figures/benchmark_throughput.pdf"
 
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest
 
 lint: setup
 	$(BIN)/snakemake --lint

@@ -1,7 +1,16 @@
-"""Shared fixtures: tiny synthetic digit data, so unit tests never need MNIST itself."""
+"""Shared fixtures: tiny synthetic digit data, so unit tests never need MNIST itself, and the smoke run.
+
+The smoke run (the whole DAG on ``.test/config.yaml``) starts in the background as soon as the
+tests are collected, and the tests that read it run last: the unit tests use the machine meanwhile.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -34,14 +43,52 @@ def tiny_digits() -> dict[str, np.ndarray]:
     return make_tiny_digits()
 
 
-@pytest.fixture(scope="session")
-def smoke_run(tmp_path_factory) -> Path:
-    """The whole DAG run once on the smoke config, shared by the workflow and fault tests."""
-    from tests.smoke import SMOKE, fresh_copy, snakemake
+_SMOKE = pytest.StashKey[dict]()
 
-    work = fresh_copy(tmp_path_factory.mktemp("digitbench"))
-    snakemake(work, *SMOKE)
-    return work
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: `pytest -m "not workflow"` starts no smoke run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that read the smoke run go last, and the run starts now, beside the other tests."""
+    users = [item for item in items if "smoke_run" in getattr(item, "fixturenames", ())]
+    if not users or config.option.collectonly:
+        return
+    items[:] = [item for item in items if item not in users] + users
+    from tests.smoke import SMOKE, fresh_copy, snakemake_command
+
+    work = fresh_copy(Path(tempfile.mkdtemp(prefix="digitbench-smoke-")) / "digitbench")
+    log = open(work / "smoke.log", "w", encoding="utf-8")  # noqa: SIM115 -- closed in smoke_run / sessionfinish
+    proc = subprocess.Popen(snakemake_command(*SMOKE), cwd=work, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+    config.stash[_SMOKE] = {"work": work, "proc": proc, "log": log}
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """An interrupted session stops the smoke run; its folder is removed when every test passed."""
+    run = session.config.stash.get(_SMOKE, None)
+    if run is None:
+        return
+    if run["proc"].poll() is None:
+        os.killpg(run["proc"].pid, signal.SIGKILL)
+        run["proc"].wait()
+    run["log"].close()
+    if session.testsfailed == 0 and exitstatus == 0:
+        shutil.rmtree(run["work"].parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def smoke_run(pytestconfig) -> Path:
+    """The whole DAG run once on the smoke config (started at collection), shared by the workflow and fault tests."""
+    run = pytestconfig.stash[_SMOKE]
+    try:
+        run["proc"].wait(timeout=1500)
+    except subprocess.TimeoutExpired:
+        os.killpg(run["proc"].pid, signal.SIGKILL)
+        run["proc"].wait()
+    run["log"].flush()
+    if run["proc"].returncode != 0:
+        raise AssertionError(f"the smoke run failed ({run['proc'].returncode}):\n"
+                             + (run["work"] / "smoke.log").read_text()[-8000:])
+    return run["work"]
 
 
 def default_config(**sections) -> dict:

@@ -14,9 +14,14 @@ COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environmen
 SMOKE = ("--configfile", ".test/config.yaml")
 
 
+def snakemake_command(*args: str) -> list[str]:
+    """The command line of Snakemake on two cores with ``args``."""
+    return [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+
+
 def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run Snakemake on two cores in ``workdir``; with ``check``, fail with its output tail."""
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", *args]
+    cmd = snakemake_command(*args)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=1200)
     if check and proc.returncode != 0:

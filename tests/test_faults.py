@@ -20,7 +20,7 @@ import pytest
 
 from tests.smoke import SMOKE, copy_run, fresh_copy, report_texts, snakemake
 
-pytestmark = [pytest.mark.workflow, pytest.mark.xdist_group("smoke")]  # see tests/test_workflow.py
+pytestmark = pytest.mark.workflow
 REPORT = ("results/report/digitbench.html", "results/report/digitbench.pdf")
 
 

@@ -23,9 +23,7 @@ from digitbench import ledger
 from tests.conftest import ROOT
 from tests.smoke import fresh_copy, report_texts, snakemake
 
-# One xdist group: these tests share the smoke run (a session fixture), so they run on one worker
-# while the other worker takes the unit tests (`make test` runs pytest -n 2 --dist loadgroup).
-pytestmark = [pytest.mark.workflow, pytest.mark.xdist_group("smoke")]
+pytestmark = pytest.mark.workflow
 SMOKE_TEST_SIZE = yaml.safe_load((ROOT / ".test/config.yaml").read_text())["data"]["test_size"]
 
 
@@ -168,7 +166,6 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
         assert (smoke_run / f"results/figures/stats_{name}.png").stat().st_size > 0
 
 
-@pytest.mark.xdist_group("resume")  # needs no smoke run: it downloads MNIST itself, on the other worker
 def test_killed_training_job_resumes_at_next_epoch(tmp_path):
     work = fresh_copy(tmp_path / "resume")
     (work / "resume.yaml").write_text("training:\n  train_size: 6000\n  epochs: 3\n")
