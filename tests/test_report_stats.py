@@ -22,7 +22,7 @@ def test_sentence_says_significantly_only_when_the_claim_holds():
     holds = S.claim_sentence(CLAIM)
     assert holds == ("`resnet_inspired` has a significantly lower test error than logistic regression (McNemar "
                      "(chi-square, continuity-corrected), χ² = 20.6, Holm-corrected p = 0.004; error difference "
-                     "-1.40 percentage points, 95% CI -1.98 to -0.83).")
+                     "−1.40 percentage points, 95% CI −1.98 to −0.83).")  # real minus signs (issue 13)
     weak = copy.deepcopy(CLAIM) | {"holds": False, "p_corrected": 0.2}
     sentence = S.claim_sentence(weak)
     assert "significantly" not in sentence.split("(")[0] and "not significant at α = 0.05" in sentence
@@ -42,8 +42,8 @@ def test_untested_reasons_are_grouped_and_friedman_says_why():
         {"test": "Wilcoxon", "subjects": "a, b", "status": "not_run", "note": "only 2"},
         {"test": "Wilcoxon", "subjects": "a, c", "status": "not_run", "note": "only 2"}]}
     texts = S.claim_texts(claims)
-    assert texts["friedman_seeds"] == "The Friedman test was not run: too few\n"
-    assert "- Wilcoxon, all 2 pairs: only 2\n" in texts["untested"]
+    assert texts["friedman_seeds"] == "The Friedman test was not run: too few.\n"
+    assert "- Wilcoxon, both pairs: only 2.\n" in texts["untested"]
     assert texts["mcnemar_models"] == "No pairwise McNemar test was run.\n"
 
 

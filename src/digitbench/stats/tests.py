@@ -17,6 +17,8 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 from statsmodels.stats.multitest import multipletests
 
+from digitbench.wording import plural
+
 MIN_BLOCKS = 3
 
 
@@ -68,13 +70,13 @@ def friedman(scores: pd.DataFrame, min_blocks: int = MIN_BLOCKS) -> dict[str, ob
     n, k = scores.shape
     out: dict[str, object] = {"test": "Friedman", "n_blocks": int(n), "k": int(k), "statistic": None, "p": None}
     if k < 3:
-        return {**out, "status": "not_run", "note": f"Friedman needs at least 3 architectures; the study has {k}."}
+        return {**out, "status": "not_run", "note": f"it needs at least 3 architectures and the study has {k}"}
     if n < min_blocks:
         return {**out, "status": "not_run",
-                "note": f"only {n} seed(s) per architecture: with fewer than {min_blocks} seeds as blocks the test "
-                        f"has too few blocks to detect a difference, so it was not run."}
+                "note": f"with only {plural(n, 'seed')} per architecture there are too few blocks (fewer than "
+                        f"{min_blocks}) to detect a difference"}
     if np.all(scores.to_numpy() == scores.to_numpy()[:, :1]):
-        return {**out, "status": "undefined", "note": "every architecture has the same score in every seed."}
+        return {**out, "status": "undefined", "note": "every architecture has the same score in every seed"}
     res = stats.friedmanchisquare(*[scores[c].to_numpy() for c in scores.columns])
     return {**out, "status": "tested", "statistic": float(res.statistic), "p": float(res.pvalue), "note": ""}
 
@@ -103,7 +105,7 @@ def wilcoxon_pairs(scores: pd.DataFrame, alpha: float = 0.05, min_blocks: int = 
                "min_attainable_p": float(min(1.0, 2.0 / 2 ** nonzero)) if nonzero else np.nan,
                "statistic": np.nan, "p": np.nan}
         if len(diff) < min_blocks:
-            row.update(status="not_run", note=f"only {len(diff)} paired seed(s); fewer than {min_blocks}")
+            row.update(status="not_run", note=f"with only {plural(len(diff), 'paired seed')} it has fewer than the {min_blocks} it needs")
         elif nonzero == 0:
             row.update(status="undefined", note="the two architectures score the same in every seed")
         else:

@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.numbers.format import acc, fmt_fixed, fmt_int, markdown_table
+from digitbench.report.numbers.format import acc, fmt_fixed, fmt_int, fmt_signed, markdown_table
 from digitbench.report.numbers.literature import BASELINE_ANCHORS
 
 _STRATEGIES = {"ovr": "one-vs-rest", "multinomial": "multinomial (softmax)"}
@@ -26,8 +26,20 @@ def _model_variables(row: pd.Series) -> dict[str, str]:
     anchor = BASELINE_ANCHORS.get(row["model"])
     if anchor:
         entry["anchor"] = f"{anchor['accuracy']:.3f}"
-        entry["anchor_diff_pp"] = f"{100 * (row['accuracy'] - anchor['accuracy']):+.2f}"
+        entry["anchor_diff_pp"] = fmt_signed(100 * (row["accuracy"] - anchor["accuracy"]))
     return entry
+
+
+def _comparison(ranked: pd.DataFrame) -> str:
+    # A sentence, not a label dropped into a template: lower case mid-sentence, and a tie said as one.
+    names = [label[:1].lower() + label[1:] for label in ranked["label"]]
+    if len(names) == 1:
+        return f"Only the {names[0]} was fitted."
+    top = ranked["accuracy"].to_numpy()
+    if top[0] == top[1]:
+        return f"The {names[0]} and the {names[1]} are equally accurate on the test set."
+    more = "the more accurate of the two" if len(names) == 2 else "the most accurate"
+    return f"The {names[0]} is {more} on the test set."
 
 
 def build(metrics: pd.DataFrame, baselines: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -38,9 +50,10 @@ def build(metrics: pd.DataFrame, baselines: dict[str, Any]) -> tuple[dict[str, A
         baselines: The validated ``baselines`` config section.
     """
     variables: dict[str, Any] = {row["model"]: _model_variables(row) for _, row in metrics.iterrows()}
+    ranked = metrics.sort_values("accuracy", ascending=False)
     n_test = fmt_int(metrics["n_test"].iloc[0])
     variables.update({
-        "best_label": metrics.loc[metrics["accuracy"].idxmax(), "label"], "n_test": n_test,
+        "best_label": ranked["label"].iloc[0], "comparison": _comparison(ranked), "n_test": n_test,
         "train_size": fmt_int(metrics["n_train"].iloc[0]), "cv_folds": str(baselines["cv_folds"]),
         "logreg_max_iter": fmt_int(baselines["logreg_max_iter"]), "logreg_c": f"{baselines['logreg_c']:g}",
         "logreg_strategy": _STRATEGIES[baselines["logreg_strategy"]],

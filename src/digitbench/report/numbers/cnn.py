@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table
+from digitbench.wording import count_range, plural
 
 
 def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:
@@ -60,7 +61,7 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "beta_1": f"{training['adam_beta_1']:g}", "beta_2": f"{training['adam_beta_2']:g}",
         "epsilon": f"{training['adam_epsilon']:g}",
         "validation_pct": f"{100 * training['validation_split']:.0f}",
-        "warmup_epochs": str(training["warmup_epochs"]), "max_lr": f"{training['max_lr']:g}",
+        "warmup": plural(training["warmup_epochs"], "epoch"), "max_lr": f"{training['max_lr']:g}",
         "min_lr": f"{training['min_lr']:g}", "plateau_factor": f"{training['plateau_factor']:g}",
         "plateau_patience": str(training["plateau_patience"]), "plateau_min_lr": f"{training['plateau_min_lr']:g}",
         "patience": str(training["early_stopping_patience"]), "clipnorm": f"{training['clipnorm']:g}",
@@ -76,7 +77,7 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "shear": f"{training['augmentation']['shear_degrees']:g}",
         "brightness": "–".join(f"{v:g}" for v in training["augmentation"]["brightness"]),
         "backend": str(first["backend"]), "device": str(first["device"]),
-        "epochs_run_min": str(int(runs["epochs_run"].min())), "epochs_run_max": str(int(runs["epochs_run"].max())),
+        "epochs_run": count_range(int(runs["epochs_run"].min()), int(runs["epochs_run"].max()), "epoch"),
     }
     results = s.assign(
         acc=[mean_sd(m, sd) for m, sd in zip(s["accuracy_mean"], s["accuracy_sd"])],

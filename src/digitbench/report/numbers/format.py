@@ -19,6 +19,11 @@ def acc(x: float) -> str:
     return f"{x:.4f}"
 
 
+def fmt_signed(x: float, decimals: int = 2) -> str:
+    """A signed difference: always a sign, and a real minus sign (U+2212), not a hyphen."""
+    return f"{x:+.{decimals}f}".replace("-", "\u2212")
+
+
 def fmt_p(p: float | None) -> str:
     """A p-value as the report prints it everywhere: 3 decimals, 3 significant digits below 0.001,
     and a bound below 1e-10 (never 0, which underflow can give)."""

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas is imported where it is used: Snakemake calls git_commit while parsing
     import pandas as pd
 
-PACKAGES = ("digitbench", "snakemake", "numpy", "pandas", "scipy", "scikit-learn", "matplotlib", "seaborn",
-            "jsonschema", "pypandoc-binary", "typst", "keras", "tensorflow", "jax", "torch")
+# Distribution names: TensorFlow installs as tensorflow-cpu on Linux (pyproject.toml), so both are listed.
+PACKAGES = ("digitbench", "snakemake", "numpy", "pandas", "scipy", "scikit-learn", "statsmodels", "scikit-posthocs",
+            "mlxtend", "matplotlib", "seaborn", "jsonschema", "pypandoc-binary", "typst", "pypdf", "keras",
+            "tensorflow", "tensorflow-cpu", "jax", "jaxlib", "torch")
 
 
 def git_commit(repo: str | Path = ".") -> str:

@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from digitbench.report.numbers.cnn import mean_sd
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, fmt_p, markdown_table
+from digitbench.report.numbers.format import fmt_fixed, fmt_int, fmt_p, fmt_signed, markdown_table
 
 BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
 
@@ -56,7 +56,7 @@ def interval(low: float, high: float, decimals: int = 4) -> str:
 
 
 def _pp(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:+.2f}"
+    return "n/a" if x is None else fmt_signed(100 * x)
 
 
 STATISTIC_SYMBOLS = {"chi2": "χ²"}
@@ -96,6 +96,10 @@ def claim_sentence(c: dict[str, Any]) -> str:
     return f"{s[0].upper()}{s[1:]} {verb} {o} ({evidence}){tail}{note}."
 
 
+def _which(subjects: list[str]) -> str:
+    return subjects[0] if len(subjects) == 1 else "both pairs" if len(subjects) == 2 else f"all {len(subjects)} pairs"
+
+
 def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     """Generated Markdown paragraphs, one per family of claims, plus what could not be tested."""
     by_family: dict[str, list[str]] = {}
@@ -112,13 +116,12 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     friedman = by_family.get("friedman_seeds", [])
     reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
     texts["friedman_seeds"] = (friedman[0] if friedman else
-                               "The Friedman test was not run: " + (reasons[0] if reasons else "no reason given")) + "\n"
+                               f"The Friedman test was not run: {reasons[0] if reasons else 'no reason was recorded'}.") + "\n"
     # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
     grouped: dict[tuple[str, str], list[str]] = {}
     for u in claims["untested"]:
         grouped.setdefault((u["test"], u["note"]), []).append(u["subjects"])
-    untested = [f"{test}, {subjects[0] if len(subjects) == 1 else f'all {len(subjects)} pairs'}: {note}"
-                for (test, note), subjects in grouped.items()]
+    untested = [f"{test}, {_which(subjects)}: {note}." for (test, note), subjects in grouped.items()]
     texts["untested"] = "".join(f"- {u}\n" for u in untested) if untested else "Every planned test was run.\n"
     return texts
 
