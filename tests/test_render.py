@@ -210,6 +210,18 @@ def test_numbering_identical_in_html_and_pdf(rendered: dict) -> None:
     assert numbers(rendered["pdf_text"])[:4] == ["Figure 1", "Figure 2", "Table 1", "Table 2"]
 
 
+def test_html_layout_has_a_wide_column_a_fixed_contents_and_figures_that_enlarge(rendered: dict) -> None:
+    # Quarto's toc-location/grid/lightbox in report/_quarto.yml; the fallback's header does the same.
+    html = rendered["html"].read_text()
+    head = html.split("</head>")[0]
+    assert "body { max-width: 60em; }" in head and "nav#TOC { position: fixed;" in head
+    assert 'classList.toggle("enlarged")' in head and '<nav id="TOC"' in html
+    import yaml
+
+    options = yaml.safe_load((REPO_CSL.parent / "_quarto.yml").read_text())["format"]["html"]
+    assert options["toc-location"] == "left" and options["lightbox"] is True and options["grid"]["body-width"]
+
+
 def test_images_embedded(rendered: dict) -> None:
     html = rendered["html"].read_text()
     assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 2

@@ -52,15 +52,31 @@ end
 
 # Quarto's look is Bootstrap; these few rules keep pandoc's default page readable
 # with figures and tables laid out the way Quarto places them.
+# What Quarto's toc-location, grid and lightbox options give its HTML (report/_quarto.yml): a text
+# column wide enough for the tables (pandoc's default is 36em), the contents kept beside the text
+# on wide screens, and a figure that fills the window on click (and back on a second click).
 _HTML_HEADER = """<style>
+body { max-width: 60em; }
+@media (min-width: 82em) {
+  body { margin-left: 20em; }
+  nav#TOC { position: fixed; top: 0; left: 0; width: 17em; height: 100vh; overflow-y: auto;
+            padding: 1em; box-sizing: border-box; font-size: 0.85em; border-right: 1px solid #ddd; }
+}
 figure { margin: 1.5em auto; text-align: center; }
-figure img { max-width: 100%; height: auto; }
+figure img { max-width: 100%; height: auto; cursor: zoom-in; }
+figure img.enlarged { position: fixed; inset: 0; margin: auto; max-width: 96vw; max-height: 96vh;
+                      z-index: 10; background: #fff; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.6); cursor: zoom-out; }
 figcaption, table caption { font-size: 0.9em; text-align: left; margin: 0.4em 0; }
 table { margin: 1.5em auto; border-collapse: collapse; }
 table caption { caption-side: top; }
 th, td { padding: 0.25em 0.75em; }
 thead th { border-bottom: 1px solid #444; }
 </style>
+<script>
+document.addEventListener("click", function (event) {
+  if (event.target.matches("figure img")) { event.target.classList.toggle("enlarged"); }
+});
+</script>
 """
 
 _META_KEYS = ("title", "subtitle", "author", "date", "abstract", "abstract-title", "lang",
