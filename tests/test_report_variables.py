@@ -83,3 +83,31 @@ def test_title_names_a_profile_that_is_not_the_papers(tmp_path):
     assert meta["title"] == "Study (quick profile)"
     assert write_metadata(tmp_path / "p.yml", title="Study", authors=["A"], profile="paper", commit="c",
                           renderer="r")["title"] == "Study"
+
+
+def test_original_claims_get_a_verdict_from_this_run():
+    from digitbench.config import load_schema, validate_config
+    from digitbench.report.numbers import original
+    from tests.conftest import ROOT
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    archs = list(original.CLAIMED_PARAMETERS)
+    boot = pd.DataFrame([{"model": f"seeds/{a}", "metric": "accuracy", "estimate": 0.99, "ci_low": 0.9915,
+                          "ci_high": 0.9925} for a in archs]
+                        + [{"model": m, "metric": "accuracy", "estimate": 0.92, "ci_low": 0.915, "ci_high": 0.93}
+                           for m in ("logreg", "random_forest")])
+    summary = pd.DataFrame({"architecture": archs, "inference_ms_per_image_mean": [1.0, 4.0, 2.0, 3.0]})
+    built = pd.DataFrame({"architecture": archs, "parameters": [89_634, 1, 95_847, 2]})
+    variables, tables = original.build(validate_config({}, schema), schema, boot, summary, built)
+    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |")
+            for line in tables["original_claims"].splitlines()[2:-2]}
+    assert rows["`enhanced_cnn` test accuracy"] == "reproduced"  # 0.9921 inside [0.9915, 0.9925]
+    assert rows["`resnet_inspired` test accuracy"] == "not reproduced"  # 0.9947 outside
+    assert rows["logistic regression test accuracy"] == "reproduced" and rows["random forest test accuracy"] == "not reproduced"
+    assert rows["`enhanced_cnn` parameters"] == "reproduced" and rows["`resnet_inspired` parameters"] == "not reproduced"
+    assert rows["inference time per image, every CNN"] == "reproduced on this hardware"
+    assert variables["n_claims"] == "11" and variables["n_not_comparable"] == "0"
+    # A profile that trains differently cannot confirm or refute an accuracy; its parameter counts still can.
+    quick = validate_config({"profile": "quick", "training": {"epochs": 4}}, schema)
+    variables, tables = original.build(quick, schema, boot, summary, built)
+    assert variables["n_not_comparable"] == "4" and "4 are reproduced, 3 are not, and 4 cannot" in variables["summary"]

@@ -17,6 +17,7 @@ REPORT_TABLES = [
     "ensembles",
     "calibration",
     "published",
+    "original_claims",
     "targets",
     "throughput",
 ]

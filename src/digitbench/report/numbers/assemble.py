@@ -16,7 +16,7 @@ import pandas as pd
 import yaml
 
 from digitbench.config import load_schema
-from digitbench.report.numbers import appendix, baselines, cnn, data, literature, profile, stats, throughput
+from digitbench.report.numbers import appendix, baselines, cnn, data, literature, original, profile, stats, throughput
 
 
 @dataclass
@@ -82,6 +82,9 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
     if inputs.stats is not None:
         add("stats", stats.build(inputs.stats, summary, metrics, config["stats"]))
     add("literature", literature.build(summary))
+    if inputs.schema is not None and inputs.stats is not None:
+        add("original", original.build(config, load_schema(inputs.schema), pd.read_csv(inputs.stats.bootstrap), summary,
+                                       pd.read_csv(inputs.cnn_architectures)))
     if inputs.throughput is not None:
         add("throughput", throughput.build(inputs.throughput))
     return variables, tables, texts

@@ -51,8 +51,8 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any],
         statement = (f"It reports the {name} profile, which departs from the paper profile's protocol in "
                      f"{n} setting{'' if n == 1 else 's'}, listed in the Methods.")
     table = markdown_table(
-        pd.DataFrame([{"key": k, "paper": shown_value(k, p, root), "this": shown_value(k, v, root)} for k, p, v in rows],
-                     columns=["key", "paper", "this"]),
+        pd.DataFrame([{"key": k, "paper": shown_value(k, p, root), "this": shown_value(k, v, root)}
+                      for k, p, v in rows], columns=["key", "paper", "this"]),
         f"Settings of this report (profile {name}) that differ from the paper profile, the study's protocol "
         "(the schema's defaults). Settings not listed are the paper's, apart from where MNIST is read from and "
         "how many threads a job uses, which change no result." if rows else

@@ -115,8 +115,8 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
         texts[family] = "".join(f"- {line}\n" for line in lines) if lines else none_text + "\n"
     friedman = by_family.get("friedman_seeds", [])
     reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
-    texts["friedman_seeds"] = (friedman[0] if friedman else
-                               f"The Friedman test was not run: {reasons[0] if reasons else 'no reason was recorded'}.") + "\n"
+    reason = reasons[0] if reasons else "no reason was recorded"
+    texts["friedman_seeds"] = (friedman[0] if friedman else f"The Friedman test was not run: {reason}.") + "\n"
     # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
     grouped: dict[tuple[str, str], list[str]] = {}
     for u in claims["untested"]:
