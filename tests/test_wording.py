@@ -34,6 +34,8 @@ def test_generated_sentences_have_no_template_leftovers(tmp_path, n_seeds):
                             json.loads(paths["friedman"].read_text()), None, 0.05)
     texts = S.claim_texts(json.loads(json.dumps(claims)))
     assert texts and all(text.strip() for text in texts.values())
+    drawn = json.loads(paths["friedman"].read_text())["status"] == "tested"
+    assert drawn == (n_seeds >= 3) and ("{#fig-stats-cd}" in texts["critical_difference"]) == drawn
     for name, text in texts.items():
         assert not LEFTOVERS.search(text), (n_seeds, name, LEFTOVERS.search(text).group(0), text)
 

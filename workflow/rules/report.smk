@@ -29,6 +29,7 @@ REPORT_TEXTS = [
     "friedman_seeds",
     "cv_5x2_baselines",
     "untested",
+    "critical_difference",
 ]
 
 # The results files the report's numbers come from, derived once by collect_report_variables;

@@ -96,6 +96,13 @@ def claim_sentence(c: dict[str, Any]) -> str:
     return f"{s[0].upper()}{s[1:]} {verb} {o} ({evidence}){tail}{note}."
 
 
+_CD_FIGURE = (
+    "![Critical-difference diagram of the architectures' average ranks over seeds; a bar joins architectures whose "
+    "pairwise Wilcoxon test is not significant after Holm correction.](_generated/figures/stats_critical_difference)"
+    "{#fig-stats-cd}\n\n@fig-stats-cd summarises the ranks as a critical-difference diagram "
+    "[@demsar2006statistical].\n")
+
+
 def _which(subjects: list[str]) -> str:
     return subjects[0] if len(subjects) == 1 else "both pairs" if len(subjects) == 2 else f"all {len(subjects)} pairs"
 
@@ -117,6 +124,9 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
     reason = reasons[0] if reasons else "no reason was recorded"
     texts["friedman_seeds"] = (friedman[0] if friedman else f"The Friedman test was not run: {reason}.") + "\n"
+    # The diagram is drawn from the Friedman test: without it there is no figure to show or mention.
+    texts["critical_difference"] = (_CD_FIGURE if friedman else
+                                    f"No critical-difference diagram is shown: the Friedman test was not run ({reason}).\n")
     # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
     grouped: dict[tuple[str, str], list[str]] = {}
     for u in claims["untested"]:
