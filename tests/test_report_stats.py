@@ -44,8 +44,8 @@ def test_untested_reasons_are_grouped_and_friedman_says_why():
     texts = S.claim_texts(claims)
     assert texts["friedman_seeds"] == "The Friedman test was not run: too few.\n"
     # No Friedman test, no diagram: the figure and its mention are left out, and the text says why.
-    assert texts["critical_difference"] == ("No critical-difference diagram is shown: the Friedman test was not run "
-                                            "(too few).\n")
+    assert texts["critical_difference"] == ("No critical-difference diagram is shown, because the Friedman test was "
+                                            "not run: too few.\n")
     assert "- Wilcoxon, both pairs: only 2.\n" in texts["untested"]
     assert texts["mcnemar_models"] == "No pairwise McNemar test was run.\n"
 

@@ -102,7 +102,8 @@ def test_report_states_cnn_results_from_results(smoke_run):
 
     summary = pd.read_csv(smoke_run / "results/tables/cnn_summary.csv")
     runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")
-    assert len(runs) == 10 and set(summary["n_seeds"]) == {2}  # five architectures, two seeds each
+    smoke = yaml.safe_load((ROOT / ".test/config.yaml").read_text())["training"]
+    assert len(runs) == len(smoke["architectures"]) * len(smoke["seeds"]) and set(summary["n_seeds"]) == {2}
     html = report_texts(smoke_run)["html"]
     for _, row in summary.iterrows():
         assert mean_sd(row["accuracy_mean"], row["accuracy_sd"]) in html, row["architecture"]
@@ -119,7 +120,9 @@ def test_every_rule_sees_the_same_test_subset(smoke_run):
     assert 0 < SMOKE_TEST_SIZE < 10000
     labels = [np.load(path)["y_true"] for path in sorted(smoke_run.glob("results/*/*/*/predictions.npz"))
               + sorted(smoke_run.glob("results/baselines/*/predictions.npz"))]
-    assert len(labels) == 12 and all(np.array_equal(y, labels[0]) for y in labels)
+    smoke = yaml.safe_load((ROOT / ".test/config.yaml").read_text())["training"]
+    assert len(labels) == len(smoke["architectures"]) * len(smoke["seeds"]) + 2  # and the two baselines
+    assert all(np.array_equal(y, labels[0]) for y in labels)
     assert len(labels[0]) == SMOKE_TEST_SIZE and np.bincount(labels[0]).min() > 0
     distribution = pd.read_csv(smoke_run / "results/tables/eda_class_distribution.csv")
     assert distribution["test_count"].tolist() == np.bincount(labels[0]).tolist()

@@ -18,6 +18,7 @@ from digitbench.config import PAPER_PROFILE, validate_config
 from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.appendix import flatten, shown_value
 from digitbench.report.numbers.format import markdown_table
+from digitbench.wording import plural
 
 # Not part of the protocol: the profile's name, the paper's title, where MNIST is read from (every
 # source is verified to be the same arrays) and how many threads or GPU slots a job takes.
@@ -46,10 +47,12 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any],
     name = markdown_literal(config["profile"])
     n = len(rows)
     if config["profile"] == PAPER_PROFILE and not rows:
-        statement = "It reports the paper profile: the study's protocol, with no setting changed."
+        # No apostrophes in values: pandoc prints them as typographic quotes, and the render checks
+        # that every value appears in the output as written.
+        statement = "It reports the paper profile: the protocol of the study, with no setting changed."
     else:
-        statement = (f"It reports the {name} profile, which departs from the paper profile's protocol in "
-                     f"{n} setting{'' if n == 1 else 's'}, listed in the Methods.")
+        statement = (f"It reports the {name} profile, which departs from the protocol of the paper profile in "
+                     f"{plural(n, 'setting')}, listed in the Methods.")
     table = markdown_table(
         pd.DataFrame([{"key": k, "paper": shown_value(k, p, root), "this": shown_value(k, v, root)}
                       for k, p, v in rows], columns=["key", "paper", "this"]),

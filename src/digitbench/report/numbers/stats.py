@@ -126,7 +126,7 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     texts["friedman_seeds"] = (friedman[0] if friedman else f"The Friedman test was not run: {reason}.") + "\n"
     # The diagram is drawn from the Friedman test: without it there is no figure to show or mention.
     texts["critical_difference"] = (_CD_FIGURE if friedman else
-                                    f"No critical-difference diagram is shown: the Friedman test was not run ({reason}).\n")
+                                    f"No critical-difference diagram is shown, because the Friedman test was not run: {reason}.\n")
     # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
     grouped: dict[tuple[str, str], list[str]] = {}
     for u in claims["untested"]:
