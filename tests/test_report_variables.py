@@ -112,3 +112,20 @@ def test_original_claims_get_a_verdict_from_this_run():
     quick = validate_config({"profile": "quick", "training": {"epochs": 4}}, schema)
     variables, tables = original.build(quick, schema, boot, summary, built)
     assert variables["n_not_comparable"] == "4" and "4 are reproduced, 3 are not, and 4 cannot" in variables["summary"]
+
+
+def test_methods_say_when_a_stopping_rule_cannot_act():
+    from digitbench.report.numbers.cnn import stopping_rules
+    from tests.conftest import training_config
+
+    long = stopping_rules(training_config(epochs=50, plateau_patience=7, early_stopping_patience=15))
+    assert long["plateau_rule"].startswith("When the validation loss has not improved for 7 epochs")
+    assert long["early_stopping"].startswith("Training stops early after 15 epochs")
+    short = stopping_rules(training_config(epochs=4, plateau_patience=7, early_stopping_patience=15))
+    assert short["plateau_rule"].endswith("in a run of 4 epochs that rule cannot act.")
+    assert "cannot act in 4 epochs" in short["early_stopping"]
+    assert "'" not in "".join(long.values()) + "".join(short.values())
+    from digitbench.report.numbers.cnn import last_epoch_lr
+
+    # Set once per epoch: with 4 epochs and 1 of warm-up the last epoch is half-way down the cosine.
+    assert last_epoch_lr(training_config(epochs=4, warmup_epochs=1, max_lr=1e-3, min_lr=1e-6)) == pytest.approx(2.5075e-4)

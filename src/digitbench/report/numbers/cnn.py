@@ -18,6 +18,37 @@ def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:
     return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
 
 
+def last_epoch_lr(training: dict[str, Any]) -> float:
+    """The scheduled learning rate of the last epoch (per-epoch cosine: ``min_lr`` is reached only after it)."""
+    from digitbench.training.schedule import ScheduleParams, warmup_cosine
+
+    return warmup_cosine(training["epochs"] - 1, ScheduleParams.from_config(training))
+
+
+def stopping_rules(training: dict[str, Any]) -> dict[str, str]:
+    """Sentences on the plateau rule and early stopping that say whether they can act in this run.
+
+    A rule whose patience is not shorter than the run can never fire; the Methods then say so
+    instead of describing a mechanism the reported run did not have.
+    """
+    epochs, plateau, stop = training["epochs"], training["plateau_patience"], training["early_stopping_patience"]
+    if plateau < epochs:
+        plateau_rule = (f"When the validation loss has not improved for {plural(plateau, 'epoch')}, a plateau rule "
+                        f"multiplies the whole schedule by {training['plateau_factor']:g} (floor "
+                        f"{training['plateau_min_lr']:g}), so the two controls compose instead of overriding "
+                        "each other.")
+    else:
+        plateau_rule = (f"The protocol also lowers the schedule after {plural(plateau, 'epoch')} without a gain in "
+                        f"validation loss; in a run of {plural(epochs, 'epoch')} that rule cannot act.")
+    if stop < epochs:
+        early = (f"Training stops early after {plural(stop, 'epoch')} without a gain in validation accuracy, and "
+                 "the weights of the best validation epoch are kept.")
+    else:
+        early = (f"Early stopping (after {plural(stop, 'epoch')} without a gain in validation accuracy) cannot act "
+                 f"in {plural(epochs, 'epoch')}; the weights of the best validation epoch are kept.")
+    return {"plateau_rule": plateau_rule, "early_stopping": early}
+
+
 def build(summary_path: str, runs_path: str, best_path: str, architectures_path: str,
           training: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Variables under ``cnn`` and the ``cnn_results`` / ``cnn_architectures`` tables.
@@ -62,9 +93,8 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "epsilon": f"{training['adam_epsilon']:g}",
         "validation_pct": f"{100 * training['validation_split']:.0f}",
         "warmup": plural(training["warmup_epochs"], "epoch"), "max_lr": f"{training['max_lr']:g}",
-        "min_lr": f"{training['min_lr']:g}", "plateau_factor": f"{training['plateau_factor']:g}",
-        "plateau_patience": str(training["plateau_patience"]), "plateau_min_lr": f"{training['plateau_min_lr']:g}",
-        "patience": str(training["early_stopping_patience"]), "clipnorm": f"{training['clipnorm']:g}",
+        "min_lr": f"{training['min_lr']:g}", "last_lr": f"{last_epoch_lr(training):.2g}",
+        **stopping_rules(training), "clipnorm": f"{training['clipnorm']:g}",
         "bn_momentum": f"{training['bn_momentum']:g}",
         "bn_statistics": ("recomputed after training as the average over clean (un-augmented) training batches, "
                           "with the final weights"
