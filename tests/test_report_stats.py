@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 
 import pandas as pd
 
@@ -76,6 +77,8 @@ def test_build_from_stats_files(tmp_path):
                            claims=str(claims))
     config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15}
     variables, tables, texts = S.build(inputs, summary, baselines, config)
+    # Each seed ensemble's ECE with its bootstrap interval (issue 13).
+    assert re.search(r"\| \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \|", tables["calibration"]), tables["calibration"]
     assert variables["n_pairs"] == str(len(mcnemar[mcnemar["family"] == "models"]))
     acc = boot[boot["metric"] == "accuracy"].set_index("model")
     assert variables["ensemble_all_accuracy"].startswith(f"{acc.loc['ensemble/all_cnns', 'estimate']:.4f} [")

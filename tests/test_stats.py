@@ -53,7 +53,7 @@ def write_stats_outputs(tmp_path, n_seeds=3):
     paths["friedman.json"].write_text(json.dumps({**T.friedman(scores), "alpha": 0.05}))
     ranks.rename("average_rank").rename_axis("architecture").reset_index().to_csv(paths["ranks.csv"], index=False)
     T.wilcoxon_pairs(scores).to_csv(paths["wilcoxon.csv"], index=False)
-    summary, bins = C.calibration_tables(models, 15)
+    summary, bins = C.calibration_tables(models, 15, dict(n_resamples=200, confidence=0.95, seed=1))
     summary.to_csv(paths["calibration.csv"], index=False)
     bins.to_csv(paths["calibration_bins.csv"], index=False)
     return {"bootstrap": paths["bootstrap.csv"], "mcnemar": paths["mcnemar.csv"], "friedman": paths["friedman.json"],
@@ -168,6 +168,19 @@ def test_ece_on_a_hand_computable_case():
 def test_perfectly_confident_and_right_has_zero_ece():
     y = np.arange(10)
     assert C.expected_calibration_error(y, np.eye(10)[y]) == 0.0
+
+
+def test_ece_interval_resamples_test_items_and_covers_the_estimate():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 2000)
+    proba = rng.dirichlet(np.full(10, 0.3), size=2000)
+    ece = C.expected_calibration_error(y, proba, 15)
+    conf, corr = proba.max(axis=1), proba.argmax(axis=1) == y
+    assert C._ece(conf, corr, 15)[0] == pytest.approx(ece)  # the batched ECE is the same statistic
+    low, high = C.ece_interval(y, proba, 15, n_resamples=300, confidence=0.95, seed=1)
+    assert low < ece < high and high - low < 0.1
+    assert C.ece_interval(y, proba, 15, n_resamples=300, confidence=0.95, seed=1) == (low, high)  # seeded
+    assert C.ece_interval(np.arange(10), np.eye(10), 15, n_resamples=100, confidence=0.95, seed=1) == (0.0, 0.0)
 
 
 # --- Friedman, Wilcoxon, ranks -----------------------------------------------------------------------

@@ -61,6 +61,8 @@ rule compute_calibration:
         baselines=BASELINES,
         runs=RUN_KEYS,
         n_bins=config["stats"]["calibration_bins"],
+        interval=dict(n_resamples=config["stats"]["n_resamples"], confidence=config["stats"]["confidence"],
+                      seed=config["seed"]),
     log:
         "results/logs/stats/compute_calibration.log",
     conda:

@@ -9,7 +9,7 @@ log = start_job(snakemake)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
 study = load_study(i.baselines, p.baselines, i.runs, p.runs)
-summary, bins = calibration_tables(study.baselines + study.runs + study.ensembles(), p.n_bins)
+summary, bins = calibration_tables(study.baselines + study.runs + study.ensembles(), p.n_bins, dict(p.interval))
 summary.to_csv(o.summary, index=False)
 bins.to_csv(o.bins, index=False)
 log.info("ECE with %d bins:\n%s", p.n_bins, summary[["model", "ece", "accuracy", "confidence"]].to_string(index=False))

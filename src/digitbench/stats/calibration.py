@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from digitbench.stats.predictions import Predictions
 
@@ -41,18 +44,58 @@ def expected_calibration_error(y_true: np.ndarray, proba: np.ndarray, n_bins: in
     return float(np.sum(weights * np.abs(bins.loc[used, "accuracy"] - bins.loc[used, "confidence"])))
 
 
-def calibration_tables(models: list[Predictions], n_bins: int = 15) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """ECE of every model, and the reliability bins of each model.
+def _ece(confidence: np.ndarray, correct: np.ndarray, n_bins: int, axis: int = -1) -> np.ndarray:
+    # ECE of each row of (resamples, items) arrays at once: one bincount with an offset per row.
+    confidence = np.moveaxis(np.atleast_2d(confidence), axis, -1)
+    correct = np.moveaxis(np.atleast_2d(correct), axis, -1)
+    rows, n = confidence.shape[0], confidence.shape[-1]
+    index = np.clip(np.ceil(confidence * n_bins).astype(int) - 1, 0, n_bins - 1) + n_bins * np.arange(rows)[:, None]
+    size = rows * n_bins
+    gap = (np.bincount(index.ravel(), weights=confidence.ravel(), minlength=size)
+           - np.bincount(index.ravel(), weights=correct.ravel().astype(float), minlength=size)).reshape(rows, n_bins)
+    return np.abs(gap).sum(axis=1) / n  # sum over bins of count/n * |mean confidence - accuracy|
+
+
+def ece_interval(y_true: np.ndarray, proba: np.ndarray, n_bins: int, n_resamples: int, confidence: float,
+                 seed: int) -> tuple[float, float]:
+    """Percentile bootstrap interval of the ECE over test items (SciPy's ``bootstrap``).
+
+    Percentile rather than BCa: BCa's jackknife would re-bin the test set once per item, and the ECE
+    is a biased, binning-dependent estimate whose interval describes test-set sampling only.
+    """
+    proba = np.asarray(proba, dtype=float)
+    data = (proba.max(axis=1), proba.argmax(axis=1) == np.asarray(y_true))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", stats.DegenerateDataWarning)
+        res = stats.bootstrap(data, lambda conf, corr, axis: _ece(conf, corr, n_bins, axis), n_resamples=n_resamples,
+                              batch=100, vectorized=True, paired=True, confidence_level=confidence,
+                              method="percentile", rng=np.random.default_rng(seed))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
+def calibration_tables(models: list[Predictions], n_bins: int = 15,
+                       interval: dict | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """ECE of every model, with its bootstrap interval, and the reliability bins of each model.
+
+    Args:
+        models: Test-set predictions.
+        n_bins: Equal-width confidence bins.
+        interval: Keyword arguments of :func:`ece_interval` (``n_resamples``, ``confidence``, ``seed``);
+            None leaves the interval columns empty.
 
     Returns:
-        ``(summary, bins)``: summary has one row per model (``ece``, mean ``confidence``, ``accuracy``,
-        ``n_bins``); bins the rows of ``reliability_bins`` with model, kind, architecture and seed.
+        ``(summary, bins)``: summary has one row per model (``ece``, ``ece_ci_low``, ``ece_ci_high``,
+        mean ``confidence``, ``accuracy``, ``n_bins``); bins the rows of ``reliability_bins`` with
+        model, kind, architecture and seed.
     """
     summary, frames = [], []
     for m in models:
         bins = reliability_bins(m.y_true, m.proba, n_bins)
+        low, high = (ece_interval(m.y_true, m.proba, n_bins, **interval) if interval is not None
+                     else (np.nan, np.nan))
         summary.append({"model": m.name, "kind": m.kind, "architecture": m.architecture, "seed": m.seed,
                         "ece": expected_calibration_error(m.y_true, m.proba, n_bins),
+                        "ece_ci_low": low, "ece_ci_high": high,
                         "confidence": float(m.proba.max(axis=1).mean()), "accuracy": m.accuracy, "n_bins": n_bins,
                         "n_test": len(m.y_true)})
         frames.append(bins.assign(model=m.name, kind=m.kind, architecture=m.architecture, seed=m.seed))

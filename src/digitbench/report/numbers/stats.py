@@ -10,10 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from digitbench.report.numbers.cnn import mean_sd
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, fmt_p, fmt_signed, markdown_table
+from digitbench.report.numbers.format import fmt_int, fmt_p, fmt_signed, markdown_table
 
 BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
 
@@ -236,16 +237,23 @@ def _ensemble_table(t: pd.DataFrame, acc: pd.DataFrame) -> str:
                           align={"acc": "r", "ci": "r", "p": "r", "diff": "r"})
 
 
+def _with_interval(row: pd.Series) -> str:
+    if pd.isna(row.get("ece_ci_low", np.nan)):
+        return f"{row['ece']:.4f}"
+    return f"{row['ece']:.4f} {interval(row['ece_ci_low'], row['ece_ci_high'])}"
+
+
 def _calibration_table(calib: pd.DataFrame) -> str:
     runs = calib[calib["kind"] == "cnn"].groupby("architecture", sort=False)["ece"]
-    ens = calib[calib["kind"] == "ensemble"].set_index("model")["ece"]
+    ens = calib[calib["kind"] == "ensemble"].set_index("model")
     rows = pd.DataFrame({
         "arch": [f"`{a}`" for a in runs.mean().index],
         "n": runs.size().map(str).to_numpy(),
         "ece": [mean_sd(m, s) for m, s in zip(runs.mean(), runs.std())],
-        "ens": [fmt_fixed(4)(ens[f"ensemble/{a}"]) if f"ensemble/{a}" in ens.index else "–"
+        "ens": [_with_interval(ens.loc[f"ensemble/{a}"]) if f"ensemble/{a}" in ens.index else "–"
                 for a in runs.mean().index],
     })
     return markdown_table(rows, "Expected calibration error (equal-width confidence bins) of single runs (mean ± SD "
-                          "over n seeds) and of each architecture's seed ensemble.", "tbl-calibration",
+                          "over n seeds) and of each architecture's seed ensemble, with its percentile bootstrap "
+                          "interval over test images.", "tbl-calibration",
                           headers={"arch": "Architecture", "n": "n", "ece": "ECE (runs)", "ens": "ECE (ensemble)"})
