@@ -92,7 +92,8 @@ def critical_difference(inputs: Mapping[str, str]) -> plt.Figure:
 
 
 def reliability(inputs: Mapping[str, str]) -> plt.Figure:
-    """Reliability diagram per architecture: accuracy against confidence, seeds pooled, with ECE per seed."""
+    """Reliability diagram per architecture: accuracy against confidence, seeds pooled, with ECE per seed
+    and the number of test images in each bin."""
     bins = pd.read_csv(inputs["calibration_bins"])
     summary = pd.read_csv(inputs["calibration"])
     bins = bins[bins["kind"] == "cnn"]
@@ -112,6 +113,15 @@ def reliability(inputs: Mapping[str, str]) -> plt.Figure:
                edgecolor="white", label="accuracy")
         ax.plot([0, 1], [0, 1], color="black", lw=0.8, ls="--", label="perfect calibration")
         ax.plot(conf[used], acc[used], "o", ms=2.5, color=PALETTE[3], label="bin (mean confidence, accuracy)")
+        # How many test images each bin holds (log scale: most sit in the last bin), so that a bar
+        # resting on a handful of images is not read like one resting on thousands.
+        counts = ax.twinx()
+        counts.step(upper, count.where(count > 0), where="pre", color="0.45", lw=0.9, label="images per bin (right)")
+        counts.set_yscale("log")
+        counts.set_ylim(0.8, max(float(count.max()), 1.0) * 3)
+        counts.tick_params(labelsize=7)
+        if arch == archs[-1]:
+            counts.set_ylabel("images per bin", fontsize=8)
         ece = summary.loc[(summary["architecture"] == arch) & (summary["kind"] == "cnn"), "ece"]
         ax.set_title(f"{arch}\nECE {ece.mean():.3f} (n = {len(ece)})", fontsize=8)
         ax.set_xlabel("confidence")
@@ -119,5 +129,7 @@ def reliability(inputs: Mapping[str, str]) -> plt.Figure:
         ax.set_ylim(0, 1)
     axes[0][0].set_ylabel("accuracy")
     handles, labels = axes[0][0].get_legend_handles_labels()
+    extra = fig.axes[-1].get_legend_handles_labels()
+    handles, labels = handles + extra[0], labels + extra[1]
     fig.legend(handles, labels, loc="outside lower center", ncols=3, frameon=False, fontsize=7)
     return fig
