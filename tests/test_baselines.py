@@ -24,6 +24,15 @@ def test_topk_accuracy_by_hand():
         metrics.topk_accuracy(y, proba, 4)
 
 
+def test_topk_counts_ties_against_the_true_label_whatever_their_order():
+    # Random-forest-like probabilities: the true class 2 ties with classes 0 and 1 at 0.3.
+    proba = np.array([[0.3, 0.3, 0.3, 0.1, 0.0]])
+    assert not metrics.topk_correct(np.array([2]), proba, 2)[0]  # two others are as likely
+    assert metrics.topk_correct(np.array([2]), proba, 3)[0]
+    reordered = proba[:, [2, 0, 1, 3, 4]]  # the same tie, listed in another order
+    assert not metrics.topk_correct(np.array([0]), reordered, 2)[0] and metrics.topk_correct(np.array([0]), reordered, 3)[0]
+
+
 def test_unknown_baseline_lists_valid_names():
     with pytest.raises(ValueError, match=r"logreg, random_forest\. Received: svm"):
         make_model("svm", baseline_params())

@@ -10,11 +10,18 @@ N_CLASSES = 10
 
 
 def topk_correct(y_true: np.ndarray, proba: np.ndarray, k: int) -> np.ndarray:
-    """Boolean per sample: the true label is among the ``k`` highest probabilities."""
+    """Boolean per sample: the true label is among the ``k`` highest probabilities, ties counting against it.
+
+    The true label counts only if fewer than ``k`` other classes have at least its probability. A
+    random forest's probabilities are multiples of 1/trees, so ties are common, and picking "the k
+    highest" by sort order made its top-3 accuracy depend on how tied classes happened to be ordered.
+    """
     if not 1 <= k <= proba.shape[1]:
         raise ValueError(f"k must be between 1 and {proba.shape[1]}. Received: {k}")
-    topk = np.argpartition(-proba, k - 1, axis=1)[:, :k]
-    return np.any(topk == np.asarray(y_true)[:, None], axis=1)
+    proba = np.asarray(proba)
+    p_true = proba[np.arange(len(proba)), np.asarray(y_true)]
+    at_least_as_likely = (proba >= p_true[:, None]).sum(axis=1) - 1  # other classes
+    return at_least_as_likely < k
 
 
 def topk_accuracy(y_true: np.ndarray, proba: np.ndarray, k: int) -> float:
