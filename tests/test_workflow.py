@@ -172,7 +172,7 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
 
 def test_killed_training_job_resumes_at_next_epoch(tmp_path):
     work = fresh_copy(tmp_path / "resume")
-    (work / "resume.yaml").write_text("training:\n  train_size: 6000\n  epochs: 3\n")
+    (work / "resume.yaml").write_text("training:\n  train_size: 3000\n  epochs: 3\n")  # epochs of ~10 s: time to kill
     target = "results/models/baseline_cnn/seed1/metrics.json"
     log = work / "results/logs/train/baseline_cnn_seed1.log"
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", target, "--configfile", ".test/config.yaml", "resume.yaml"]
