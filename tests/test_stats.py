@@ -143,14 +143,23 @@ def test_error_difference_interval_brackets_the_estimate():
     assert res["error_difference"] == pytest.approx(s.runs[0].accuracy - s.baselines[0].accuracy)
 
 
-def test_seed_mean_interval_is_the_interval_of_the_mean_correct_share():
+def test_seed_mean_interval_resamples_seeds_and_test_items():
     s = synthetic_study(n_seeds=3, n=300)
     runs = s.runs_of("se_cnn")
     row = B.seed_mean_intervals({"se_cnn": runs}, 1000, seed=3).iloc[0]
-    share = np.mean([r.correct for r in runs], axis=0)
-    ref = sps.bootstrap((share,), np.mean, n_resamples=1000, method="BCa", rng=np.random.default_rng(3))
-    assert row["estimate"] == pytest.approx(np.mean([r.accuracy for r in runs]))
-    assert row["ci_low"] == pytest.approx(ref.confidence_interval.low) and row["model"] == "seeds/se_cnn"
+    assert row["estimate"] == pytest.approx(np.mean([r.accuracy for r in runs])) and row["model"] == "seeds/se_cnn"
+    assert row["method"].startswith("two-level")
+    # Two seeds far apart on a large test set: the interval must cover both (issue 13: the test-set-only
+    # interval excluded both seeds of se_cnn), and be wider than resampling test items alone.
+    rng = np.random.default_rng(0)
+    correct = np.vstack([rng.random(10000) < 0.9386, rng.random(10000) < 0.9530])
+    low, high = np.quantile(B.two_level_distribution(correct, 2000, seed=1), [0.025, 0.975])
+    assert low < correct[0].mean() and correct[1].mean() < high
+    share = correct.mean(axis=0)
+    items_only = sps.bootstrap((share,), np.mean, n_resamples=2000, method="percentile", rng=np.random.default_rng(1))
+    assert high - low > 2 * (items_only.confidence_interval.high - items_only.confidence_interval.low)
+    one = B.two_level_distribution(correct[:1], 2000, seed=1)  # one seed: test-set sampling only
+    assert np.quantile(one, 0.025) < correct[0].mean() < np.quantile(one, 0.975)
 
 
 # --- Calibration -------------------------------------------------------------------------------------

@@ -90,8 +90,8 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any], bootstrap: pd.Da
                     f"{counts[NOT_COMPARABLE]} cannot be compared in this profile."),
     }
     caption = ("The original notebook's claims (printed by a simulation, not measured) against this run: "
-               "accuracies with the 95% BCa interval over test images of the mean over seeds (baselines: of the "
-               "single fit); a claim is not comparable when this profile departs from the paper's protocol in a "
+               "accuracies with the 95% interval of the mean over seeds from a bootstrap over seeds and test images "
+               "(baselines: BCa over test images); a claim is not comparable when this profile departs from the paper's protocol in a "
                "setting it depends on.")
     return variables, {"original_claims": markdown_table(
         table, caption, "tbl-original-claims",

@@ -194,8 +194,9 @@ def _main_table(boot: pd.DataFrame, summary: pd.DataFrame, baselines: pd.DataFra
     return markdown_table(
         pd.DataFrame(rows),
         f"Main results on the test set (n = {fmt_int(acc['n_test'].iloc[0])} images). CNNs: mean ± SD over n "
-        f"seeds; {level} CI: BCa bootstrap interval of the (seed-mean) accuracy over "
-        f"{fmt_int(stats_config['n_resamples'])} paired resamples of the test set. Train: seconds per run "
+        f"seeds; {level} CI over {fmt_int(stats_config['n_resamples'])} resamples: baselines, BCa bootstrap over "
+        "test images; CNNs, a two-level bootstrap that resamples seeds and test images together, so it "
+        "covers the spread between seeds. Train: seconds per run "
         "(baselines: final fit); ms/image: inference.", "tbl-main-results",
         headers={"model": "Model", "n": "n", "acc": "Test accuracy", "ci": f"{level} CI", "f1": "Macro F1",
                  "top3": "Top-3", "params": "Parameters", "train": "Train (s)", "ms": "ms/image"},
