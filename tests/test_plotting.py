@@ -133,3 +133,24 @@ def test_figure_table_names_real_functions_and_compute_outputs():
     assert names[0] == "eda_class_distribution" and names[-2:] == ["baseline_confusion_logreg",
                                                                     "baseline_confusion_random_forest"]
     assert len(names) == len(set(names)) == len(TABLE) + 1
+
+
+MIN_FONT_PT = 6.0
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_figure_text_is_legible_at_print_width(name, compute_outputs):
+    """Every visible text of every figure is at least 6 pt once the figure is scaled to the text width."""
+    import matplotlib.pyplot as plt
+    from matplotlib.text import Text
+
+    from digitbench.plotting.style import TEXT_WIDTH_IN, apply_style
+
+    apply_style()
+    fig = FIGURES[name](compute_outputs)
+    fig.canvas.draw()
+    scale = min(1.0, TEXT_WIDTH_IN / fig.get_figwidth())
+    small = sorted({(round(t.get_fontsize() * scale, 1), t.get_text()[:30]) for t in fig.findobj(Text)
+                    if t.get_visible() and t.get_text().strip() and t.get_fontsize() * scale < MIN_FONT_PT})
+    plt.close(fig)
+    assert not small, f"{name} ({fig.get_figwidth():.1f} in wide): text under {MIN_FONT_PT} pt at print width: {small[:5]}"

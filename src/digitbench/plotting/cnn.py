@@ -11,7 +11,7 @@ import pandas as pd
 
 from matplotlib.ticker import MaxNLocator
 
-from digitbench.plotting.style import PALETTE, clear_image_axes
+from digitbench.plotting.style import PALETTE, TEXT_WIDTH_IN, clear_image_axes
 
 
 def _colours(names: list[str]) -> dict[str, str]:
@@ -23,7 +23,7 @@ def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     h = pd.read_csv(inputs["histories"])
     archs = list(dict.fromkeys(h["architecture"]))
     colours = _colours(archs)
-    fig, axes = plt.subplots(1, 2, figsize=(8, 3.2), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0), layout="constrained")
     for arch in archs:
         g = h[h["architecture"] == arch].groupby("epoch")
         n = h.loc[h["architecture"] == arch, "seed"].nunique()
@@ -140,12 +140,14 @@ def augmentation(inputs: Mapping[str, str]) -> plt.Figure:
     with np.load(inputs["examples"]) as a:
         examples, digits = a["examples"], a["digits"]
     rows, cols = examples.shape[:2]
-    fig, axes = plt.subplots(rows, cols, figsize=(1.1 * cols, 1.2 * rows), squeeze=False)
+    cell = min(1.1, TEXT_WIDTH_IN / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(cell * cols, cell * rows + 0.3), squeeze=False)
     for r in range(rows):
         for c in range(cols):
             ax = axes[r, c]
             ax.imshow(examples[r, c], cmap="gray_r", vmin=0, vmax=max(1.0, float(examples.max())))
             clear_image_axes(ax)
-            ax.set_title("original" if c == 0 else f"augmented {c}", fontsize=7)
+            if r == 0:  # one header row: the same titles on every row only crowded the grid
+                ax.set_title("original" if c == 0 else f"draw {c}", fontsize=7)
         axes[r, 0].set_ylabel(f"digit {digits[r]}")
     return fig

@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from digitbench.plotting.style import clear_image_axes
+from digitbench.plotting.style import TEXT_WIDTH_IN, clear_image_axes
 
 
 def _arrays(inputs: Mapping[str, str]) -> dict[str, np.ndarray]:
@@ -16,9 +16,13 @@ def _arrays(inputs: Mapping[str, str]) -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
-def _image_grid(images: np.ndarray, titles: list[str], ncols: int, cmap: str, colorbar: bool = False) -> plt.Figure:
+def _image_grid(images: np.ndarray, titles: list[str], ncols: int, cmap: str,
+                colorbar: str | None = None) -> plt.Figure:
+    # colorbar: the label of a shared colour bar (None: no colour bar).
     nrows = int(np.ceil(len(images) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.3 * ncols + (0.6 if colorbar else 0), 1.45 * nrows), squeeze=False)
+    cell = min(1.3, (TEXT_WIDTH_IN - (0.6 if colorbar else 0)) / ncols)  # the grid fits the text width
+    fig, axes = plt.subplots(nrows, ncols, figsize=(cell * ncols + (0.6 if colorbar else 0), (cell + 0.15) * nrows),
+                             squeeze=False)
     vmin, vmax = float(images.min()), float(images.max())
     for ax, img, title in zip(axes.flat, images, titles):
         im = ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax)
@@ -26,7 +30,7 @@ def _image_grid(images: np.ndarray, titles: list[str], ncols: int, cmap: str, co
     for ax in axes.flat:
         clear_image_axes(ax)
     if colorbar:
-        fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="pixel intensity")
+        fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label=colorbar)
     return fig
 
 
@@ -48,13 +52,15 @@ def class_distribution(inputs: Mapping[str, str]) -> plt.Figure:
 def mean_images(inputs: Mapping[str, str]) -> plt.Figure:
     """Mean training image of each digit."""
     arr = _arrays(inputs)
-    return _image_grid(arr["mean_images"], [f"{d}" for d in range(10)], 5, "viridis", colorbar=True)
+    return _image_grid(arr["mean_images"], [f"{d}" for d in range(10)], 5, "viridis",
+                       colorbar="mean pixel intensity (0-255)")
 
 
 def std_images(inputs: Mapping[str, str]) -> plt.Figure:
     """Pixel-wise standard deviation of the training images of each digit."""
     arr = _arrays(inputs)
-    return _image_grid(arr["std_images"], [f"{d}" for d in range(10)], 5, "magma", colorbar=True)
+    return _image_grid(arr["std_images"], [f"{d}" for d in range(10)], 5, "magma",
+                       colorbar="SD of pixel intensity (0-255)")
 
 
 def pixel_variance(inputs: Mapping[str, str]) -> plt.Figure:
@@ -63,7 +69,7 @@ def pixel_variance(inputs: Mapping[str, str]) -> plt.Figure:
     var = arr["pixel_variance"]
     most, least = arr["most_variable"], arr["least_variable"]
     n = len(most)
-    fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(8.5, 3.4), gridspec_kw={"width_ratios": [1, 1.3]},
+    fig, (ax_map, ax_hist) = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.2), gridspec_kw={"width_ratios": [1, 1.3]},
                                           layout="constrained")
     im = ax_map.imshow(var, cmap="hot")
     for idx, colour, label in ((most, "#00d5ff", f"{n} most variable"), (least, "#2ca02c", f"{n} least variable")):

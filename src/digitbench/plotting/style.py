@@ -16,6 +16,11 @@ PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#D
 PNG_DPI = 200
 
 
+# The width a figure is shown at: the PDF's text column (A4, 2.5 cm margins), about the HTML's too.
+# A wider figure is scaled down, and its text with it (tests/test_plotting.py holds text to >= 6 pt).
+TEXT_WIDTH_IN = 6.3
+
+
 def apply_style() -> None:
     """Set one consistent look for every figure of the report."""
     plt.rcParams.update(
