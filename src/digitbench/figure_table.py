@@ -52,7 +52,6 @@ FIGURES: dict[str, FigureSpec] = {
                            baseline_per_class="summarize_baselines.per_class"),
     "cnn_confident_errors": _s("cnn.confident_errors", errors="summarize_cnns.errors"),
     "stats_accuracy_intervals": _s("stats.accuracy_intervals", bootstrap="bootstrap_metrics.table"),
-    "stats_mcnemar_matrix": _s("stats.mcnemar_matrix", mcnemar="test_mcnemar.tests"),
     "stats_critical_difference": _s("stats.critical_difference", friedman="test_seeds.friedman",
                                     ranks="test_seeds.ranks", wilcoxon="test_seeds.wilcoxon"),
     "stats_reliability": _s("stats.reliability", calibration="compute_calibration.summary",

@@ -46,9 +46,17 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
     archs = list(dict.fromkeys(h["architecture"]))
     colours = _colours(archs)
     fig, ax = plt.subplots(figsize=(5.5, 3))
+    # Architectures whose schedules are identical (no plateau reduction fired) share one line: five
+    # lines drawn on top of each other look like one line with a confusing legend.
+    groups: dict[tuple, list[str]] = {}
     for arch in archs:
-        g = h[h["architecture"] == arch].groupby("epoch")["lr"]
-        ax.plot(g.mean().index, g.mean(), marker="o", ms=3, color=colours[arch], label=arch)
+        g = h[h["architecture"] == arch].groupby("epoch")["lr"].mean()
+        groups.setdefault(tuple(zip(g.index, g.round(12))), []).append(arch)
+    for series, members in groups.items():
+        epochs, lrs = zip(*series)
+        label = (members[0] if len(members) == 1 else f"all {len(members)} architectures (identical)"
+                 if len(members) == len(archs) else f"{', '.join(members)} (identical)")
+        ax.plot(epochs, lrs, marker="o", ms=3, color=colours[members[0]], label=label)
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -41,35 +41,6 @@ def accuracy_intervals(inputs: Mapping[str, str]) -> plt.Figure:
     return fig
 
 
-def mcnemar_matrix(inputs: Mapping[str, str]) -> plt.Figure:
-    """Holm-corrected McNemar p-values between every pair of compared models (log colour scale)."""
-    t = pd.read_csv(inputs["mcnemar"])
-    t = t[t["family"] == "models"]
-    names = list(dict.fromkeys([*t["model_a"], *t["model_b"]]))
-    m = pd.DataFrame(np.nan, index=names, columns=names)
-    reject = pd.DataFrame(False, index=names, columns=names)
-    for _, r in t.iterrows():
-        m.loc[r["model_a"], r["model_b"]] = m.loc[r["model_b"], r["model_a"]] = r["p_holm"]
-        reject.loc[r["model_a"], r["model_b"]] = reject.loc[r["model_b"], r["model_a"]] = bool(r["reject"])
-    fig, ax = plt.subplots(figsize=(1.6 + 0.62 * len(names), 1.2 + 0.55 * len(names)), layout="constrained")
-    logp = np.log10(np.clip(m.to_numpy(dtype=float), 1e-300, 1))
-    # Below 1e-10 every p reads the same to a reader; clipping there keeps the scale readable near alpha.
-    floor = -10.0
-    im = ax.imshow(np.maximum(logp, floor), cmap="viridis", vmin=floor, vmax=0)
-    for i in range(len(names)):
-        for j in range(len(names)):
-            p = m.iat[i, j]
-            if np.isfinite(p):
-                text = "<1e-10" if p < 1e-10 else f"{p:.2g}"
-                ax.text(j, i, text + ("" if reject.iat[i, j] else "\nn.s."), ha="center", va="center", fontsize=6,
-                        color="white" if logp[i, j] < floor / 2 else "black")
-    ax.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=7)
-    ax.set_yticks(range(len(names)), names, fontsize=7)
-    ax.grid(False)
-    fig.colorbar(im, ax=ax, shrink=0.8, label="log10 Holm-corrected p")
-    return fig
-
-
 def critical_difference(inputs: Mapping[str, str]) -> plt.Figure:
     """Critical-difference diagram: average ranks over seeds, bars join architectures not significantly apart."""
     import scikit_posthocs as sp
