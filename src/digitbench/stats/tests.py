@@ -131,8 +131,8 @@ def cv_5x2(estimator_a, estimator_b, x: np.ndarray, y: np.ndarray, seed: int,
     """
     from mlxtend.evaluate import combined_ftest_5x2cv, paired_ttest_5x2cv
 
-    tests = {"combined_ftest": (combined_ftest_5x2cv, "F", "combined 5x2cv F test (Alpaydin 1999)"),
-             "paired_ttest": (paired_ttest_5x2cv, "t", "5x2cv paired t test (Dietterich 1998)")}
+    tests = {"combined_ftest": (combined_ftest_5x2cv, "F", "combined 5×2cv F test"),
+             "paired_ttest": (paired_ttest_5x2cv, "t", "5×2cv paired t test")}
     if test not in tests:
         raise ValueError(f"test must be one of {', '.join(tests)}. Received: {test}")
     func, stat_name, label = tests[test]
