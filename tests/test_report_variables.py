@@ -129,3 +129,13 @@ def test_methods_say_when_a_stopping_rule_cannot_act():
 
     # Set once per epoch: with 4 epochs and 1 of warm-up the last epoch is half-way down the cosine.
     assert last_epoch_lr(training_config(epochs=4, warmup_epochs=1, max_lr=1e-3, min_lr=1e-6)) == pytest.approx(2.5075e-4)
+
+
+def test_published_table_lists_this_study_only_when_it_follows_the_paper_protocol():
+    from digitbench.report.numbers import literature
+
+    summary = pd.DataFrame({"architecture": ["a", "b"], "accuracy_mean": [0.99, 0.98], "n_seeds": [5, 5],
+                            "parameters": [10, 20]})
+    assert "This study: `a` (mean of 5 seeds)" in literature.build(summary)[1]["published"]
+    table = literature.build(summary, comparable=False)[1]["published"]
+    assert "This study" not in table and "not listed beside them" in table

@@ -81,9 +81,10 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
                          config["training"]))
     if inputs.stats is not None:
         add("stats", stats.build(inputs.stats, summary, metrics, config["stats"]))
-    add("literature", literature.build(summary))
-    if inputs.schema is not None and inputs.stats is not None:
-        add("original", original.build(config, load_schema(inputs.schema), pd.read_csv(inputs.stats.bootstrap), summary,
+    schema = load_schema(inputs.schema) if inputs.schema is not None else None
+    add("literature", literature.build(summary, schema is None or original.comparable_to_paper("cnn", config, schema)))
+    if schema is not None and inputs.stats is not None:
+        add("original", original.build(config, schema, pd.read_csv(inputs.stats.bootstrap), summary,
                                        pd.read_csv(inputs.cnn_architectures)))
     if inputs.throughput is not None:
         add("throughput", throughput.build(inputs.throughput))

@@ -36,6 +36,11 @@ def _comparable(kind: str, changed: set[str]) -> bool:
     return not any(key == p or key.startswith(p) for key in changed for p in _DEPENDS_ON[kind])
 
 
+def comparable_to_paper(kind: str, config: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
+    """Whether this run's ``kind`` ("cnn" or "baseline") results are obtained as the paper profile obtains them."""
+    return _comparable(kind, {key for key, _, _ in departures(config, schema)})
+
+
 def _accuracy_row(model: str, kind: str, claimed: float, interval: pd.Series | None, comparable: bool) -> dict:
     label = f"`{model}`" if kind == "cnn" else _BASELINE_NAMES[model]
     if interval is None:
