@@ -144,26 +144,17 @@ def new_training_model(params: TrainParams, input_shape) -> keras.Model:
 
 
 def _fit_epoch(train_model, data, epoch: int, params: TrainParams) -> dict[str, float]:
-    # With precise BN the tested model has recomputed statistics; the best epoch and early stopping
-    # must be chosen on that model, so validation follows a recalibration instead of running in fit.
-    validation = None if params.recalibrate_bn else (data["x_val"], data["y_val"])
     try:
         h = train_model.fit(data["x_train"], data["y_train"], batch_size=params.batch_size, epochs=epoch + 1,
-                            initial_epoch=epoch, validation_data=validation, shuffle=True,
+                            initial_epoch=epoch, validation_data=(data["x_val"], data["y_val"]), shuffle=True,
                             verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()])
-        metrics = {k: float(v[-1]) for k, v in h.history.items()}
-        if validation is None:
-            recalibrate_batch_norm(train_model.get_layer(params.architecture), data["x_train"])
-            val = train_model.evaluate(data["x_val"], data["y_val"], batch_size=params.batch_size, verbose=0,
-                                       return_dict=True)
-            metrics.update(val_loss=float(val["loss"]), val_accuracy=float(val["accuracy"]))
     except Exception as err:  # backends raise different types for the same device condition
         text = str(err)
         if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():
             raise TrainingError(f"the device ran out of memory with batch size {params.batch_size}; set a smaller "
                                 f"training.batch_size (e.g. {max(params.batch_size // 2, 1)}) and rerun") from err
         raise
-    return metrics
+    return {k: float(v[-1]) for k, v in h.history.items()}
 
 
 def run_fingerprint(params: TrainParams, n_train: int, n_val: int) -> str:

@@ -96,9 +96,8 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "min_lr": f"{training['min_lr']:g}", "last_lr": f"{last_epoch_lr(training):.2g}",
         **stopping_rules(training), "clipnorm": f"{training['clipnorm']:g}",
         "bn_momentum": f"{training['bn_momentum']:g}",
-        "bn_statistics": ("recomputed as the average over clean (un-augmented) training batches with the final "
-                          "weights, and likewise before each epoch of validation, so that the best epoch is chosen "
-                          "on the model that is tested"
+        "bn_statistics": ("recomputed after training as the average over clean (un-augmented) training batches, "
+                          "with the final weights"
                           if training["recalibrate_bn"] else
                           "the moving averages accumulated during training, not recomputed"),
         "augmentation": "on" if training["augmentation"]["enabled"] else "off",
