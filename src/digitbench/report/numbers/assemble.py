@@ -67,11 +67,12 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
         if len(built) > 2:
             texts.update(built[2])
 
+    schema = load_schema(inputs.schema) if inputs.schema is not None else None
     front, back = appendix.build(config, commit, inputs.benchmarks, inputs.figures, inputs.tables, project)
     tables.update(back)
     variables["study"] = front["study"]
-    if inputs.schema is not None:
-        add("profile", profile.build(config, load_schema(inputs.schema), project))
+    if schema is not None:
+        add("profile", profile.build(config, schema, project))
     add("data", data.build(inputs.eda_summary, inputs.class_distribution, inputs.class_statistics,
                            inputs.pixel_statistics))
     variables["preprocessing"] = front["preprocessing"]
@@ -81,7 +82,6 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
                          config["training"]))
     if inputs.stats is not None:
         add("stats", stats.build(inputs.stats, summary, metrics, config["stats"]))
-    schema = load_schema(inputs.schema) if inputs.schema is not None else None
     add("literature", literature.build(summary, schema is None or original.comparable_to_paper("cnn", config, schema)))
     if schema is not None and inputs.stats is not None:
         add("original", original.build(config, schema, pd.read_csv(inputs.stats.bootstrap), summary,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from digitbench.report.numbers.format import fmt_int, markdown_table
 from digitbench.report.numbers.profile import departures
+from digitbench.report.numbers.stats import BASELINE_LABELS, display, interval
 from digitbench.wording import plural
 
 # Quoted from the notebook (shared/seeds, "SIMULATED RESULTS SUMMARY"): test accuracy and
@@ -25,7 +26,6 @@ CLAIMED_ACCURACY = {"enhanced_cnn": 0.9921, "resnet_inspired": 0.9947, "se_cnn":
 CLAIMED_PARAMETERS = {"enhanced_cnn": 89_634, "resnet_inspired": 123_410, "se_cnn": 95_847,
                       "densenet_inspired": 156_923}
 CLAIMED_MS_PER_IMAGE = 5.0
-_BASELINE_NAMES = {"logreg": "logistic regression", "random_forest": "random forest"}
 REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE = "reproduced", "not reproduced", "not comparable in this profile"
 # The settings an accuracy depends on: the model's training (or fitting) and the test set.
 _DEPENDS_ON = {"cnn": ("training.", "preprocessing.", "data.", "seed"),
@@ -41,13 +41,13 @@ def comparable_to_paper(kind: str, config: Mapping[str, Any], schema: Mapping[st
     return _comparable(kind, {key for key, _, _ in departures(config, schema)})
 
 
-def _accuracy_row(model: str, kind: str, claimed: float, interval: pd.Series | None, comparable: bool) -> dict:
-    label = f"`{model}`" if kind == "cnn" else _BASELINE_NAMES[model]
-    if interval is None:
+def _accuracy_row(model: str, claimed: float, ci: pd.Series | None, comparable: bool) -> dict:
+    label = display(model)
+    if ci is None:
         return {"claim": f"{label} test accuracy", "claimed": f"{claimed:.4f}", "measured": "not run",
                 "verdict": NOT_COMPARABLE}
-    measured = f"{interval['estimate']:.4f} [{interval['ci_low']:.4f}, {interval['ci_high']:.4f}]"
-    inside = interval["ci_low"] <= claimed <= interval["ci_high"]
+    measured = f"{ci['estimate']:.4f} {interval(ci['ci_low'], ci['ci_high'])}"
+    inside = ci["ci_low"] <= claimed <= ci["ci_high"]
     verdict = NOT_COMPARABLE if not comparable else REPRODUCED if inside else NOT_REPRODUCED
     return {"claim": f"{label} test accuracy", "claimed": f"{claimed:.4f}", "measured": measured, "verdict": verdict}
 
@@ -68,9 +68,9 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any], bootstrap: pd.Da
     acc = bootstrap[bootstrap["metric"] == "accuracy"].set_index("model")
     rows = []
     for model, claimed in CLAIMED_ACCURACY.items():
-        kind = "baseline" if model in _BASELINE_NAMES else "cnn"
+        kind = "baseline" if model in BASELINE_LABELS else "cnn"
         key = model if kind == "baseline" else f"seeds/{model}"
-        rows.append(_accuracy_row(model, kind, claimed, acc.loc[key] if key in acc.index else None,
+        rows.append(_accuracy_row(model, claimed, acc.loc[key] if key in acc.index else None,
                                   _comparable(kind, changed)))
     params = architectures.set_index("architecture")["parameters"]
     for arch, claimed in CLAIMED_PARAMETERS.items():
