@@ -169,9 +169,11 @@ def main(argv: list[str] | None = None) -> int:
     files = [Path("config/config.yaml"), *map(Path, parser.parse_args(argv).files)]
     try:
         check_config_files(files)
+        from snakemake.utils import update_config  # how Snakemake layers --configfile over configfile:
+
         config: dict[str, Any] = {}
         for path in files:
-            config = _layer(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+            update_config(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         source = " + ".join(map(str, files))
         check_consistency(validate_config(config, load_schema("workflow/schemas/config.schema.yaml"), source), source)
     except (ConfigError, OSError) as err:
@@ -179,14 +181,6 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(f"{' + '.join(map(str, files))}: valid")
     return 0
-
-
-def _layer(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    # Snakemake's update_config: nested mappings merge, everything else is replaced.
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        out[key] = _layer(out.get(key, {}), value) if isinstance(value, Mapping) and isinstance(out.get(key), dict) else value
-    return out
 
 
 if __name__ == "__main__":
