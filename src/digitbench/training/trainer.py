@@ -44,6 +44,7 @@ class TrainParams:
     clipnorm: float
     bn_momentum: float
     recalibrate_bn: bool
+    recalibrate_bn_images: int = 2048
 
     @classmethod
     def from_config(cls, architecture: str, seed: int, training: Mapping[str, Any]) -> TrainParams:
@@ -56,7 +57,8 @@ class TrainParams:
                    augment=augment_params(augmentation) if augmentation["enabled"] else None,
                    beta_1=training["adam_beta_1"], beta_2=training["adam_beta_2"], epsilon=training["adam_epsilon"],
                    clipnorm=training["clipnorm"], bn_momentum=training["bn_momentum"],
-                   recalibrate_bn=training["recalibrate_bn"])
+                   recalibrate_bn=training["recalibrate_bn"],
+                   recalibrate_bn_images=training["recalibrate_bn_images"])
 
 
 @dataclass
@@ -143,18 +145,39 @@ def new_training_model(params: TrainParams, input_shape) -> keras.Model:
     return train_model
 
 
+def recalibration_images(params: TrainParams, x_train: np.ndarray) -> np.ndarray:
+    """The fixed clean training images whose batch-norm statistics the run's model uses (seeded by the run).
+
+    One subset for every epoch: per-epoch recalibration then costs, over the run, about what a single
+    pass over the whole training split would, and every epoch's model is judged with statistics drawn
+    from the same images.
+    """
+    n = min(params.recalibrate_bn_images, len(x_train))
+    order = np.random.default_rng(params.seed).permutation(len(x_train))[:n]
+    return x_train[np.sort(order)]
+
+
 def _fit_epoch(train_model, data, epoch: int, params: TrainParams) -> dict[str, float]:
+    # With precise BN the tested model has recomputed statistics; the best epoch and early stopping
+    # must be chosen on that model, so validation follows a recalibration instead of running in fit.
+    validation = None if params.recalibrate_bn else (data["x_val"], data["y_val"])
     try:
         h = train_model.fit(data["x_train"], data["y_train"], batch_size=params.batch_size, epochs=epoch + 1,
-                            initial_epoch=epoch, validation_data=(data["x_val"], data["y_val"]), shuffle=True,
+                            initial_epoch=epoch, validation_data=validation, shuffle=True,
                             verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()])
+        metrics = {k: float(v[-1]) for k, v in h.history.items()}
+        if validation is None:
+            recalibrate_batch_norm(train_model.get_layer(params.architecture), data["x_recalibrate"])
+            val = train_model.evaluate(data["x_val"], data["y_val"], batch_size=params.batch_size, verbose=0,
+                                       return_dict=True)
+            metrics.update(val_loss=float(val["loss"]), val_accuracy=float(val["accuracy"]))
     except Exception as err:  # backends raise different types for the same device condition
         text = str(err)
         if "RESOURCE_EXHAUSTED" in text or "out of memory" in text.lower():
             raise TrainingError(f"the device ran out of memory with batch size {params.batch_size}; set a smaller "
                                 f"training.batch_size (e.g. {max(params.batch_size // 2, 1)}) and rerun") from err
         raise
-    return {k: float(v[-1]) for k, v in h.history.items()}
+    return metrics
 
 
 def run_fingerprint(params: TrainParams, n_train: int, n_val: int) -> str:
@@ -208,6 +231,10 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
     log.info("train step %s (backend %s)", "jit-compiled with XLA" if compiled else "not jit-compiled",
              keras.backend.backend())
     n = len(data["y_train"])
+    if params.recalibrate_bn:
+        data = {**data, "x_recalibrate": recalibration_images(params, data["x_train"])}
+        log.info("batch-norm statistics recomputed before each validation on %d fixed clean training images",
+                 len(data["x_recalibrate"]))
     for epoch in range(start, params.schedule.epochs):
         if stopper.wait >= stopper.patience:
             break
@@ -238,9 +265,7 @@ def train(params: TrainParams, data: dict[str, np.ndarray], checkpoint_dir: str 
             log.info("early stopping after epoch %d: no val_accuracy gain > %g for %d epochs", epoch + 1,
                      stopper.min_delta, stopper.patience)
             break
+    # With precise BN the best checkpoint already holds the recomputed statistics it was validated with.
     model.load_weights(checkpoint_dir / checkpoint.BEST)
-    if params.recalibrate_bn:
-        n_batches = recalibrate_batch_norm(model, data["x_train"])
-        log.info("batch-norm statistics recomputed on %d clean training batches", n_batches)
     return TrainOutcome(model, pd.DataFrame(rows, columns=HISTORY_COLUMNS), stopper.best_epoch + 1, resumed_from,
                         compiled)

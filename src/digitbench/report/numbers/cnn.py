@@ -96,8 +96,10 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "min_lr": f"{training['min_lr']:g}", "last_lr": f"{last_epoch_lr(training):.2g}",
         **stopping_rules(training), "clipnorm": f"{training['clipnorm']:g}",
         "bn_momentum": f"{training['bn_momentum']:g}",
-        "bn_statistics": ("recomputed after training as the average over clean (un-augmented) training batches, "
-                          "with the final weights"
+        "bn_statistics": (f"recomputed after every epoch, before that epoch is validated, as the average over "
+                          f"{fmt_int(training['recalibrate_bn_images'])} clean (un-augmented) training images drawn "
+                          "once with the run seed, and saved with the best epoch; the best epoch and early stopping "
+                          "are thus chosen on the model that is tested"
                           if training["recalibrate_bn"] else
                           "the moving averages accumulated during training, not recomputed"),
         "augmentation": "on" if training["augmentation"]["enabled"] else "off",
