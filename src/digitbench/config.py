@@ -100,8 +100,11 @@ def training_images(training: Mapping[str, Any]) -> int:
     return n - math.ceil(n * training["validation_split"])
 
 
-def check_consistency(config: Mapping[str, Any], source: str = "the config") -> None:
+def check_consistency(config: Mapping[str, Any], source: str = "the config",
+                      schema: Mapping[str, Any] | None = None) -> None:
     """Settings that are valid one by one but not together; checked before any job runs.
+
+    With ``schema``, the tuning grid's candidates are validated as training settings too.
 
     Raises:
         ConfigError: naming the keys, their values and the fix.
@@ -114,6 +117,10 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config") -> 
         problems.append(f"training.batch_size is {t['batch_size']}, larger than the {training_images(t):,} images a "
                         f"CNN trains on (training.train_size {t['train_size']} less the validation share "
                         f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
+    if schema is not None:
+        from digitbench.training.tuning import check as check_tuning  # it imports this module
+
+        problems += check_tuning(config, schema)
     if problems:
         raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))
 
@@ -175,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
         for path in files:
             update_config(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         source = " + ".join(map(str, files))
-        check_consistency(validate_config(config, load_schema("workflow/schemas/config.schema.yaml"), source), source)
+        schema = load_schema("workflow/schemas/config.schema.yaml")
+        check_consistency(validate_config(config, schema, source), source, schema)
     except (ConfigError, OSError) as err:
         print(err, file=sys.stderr)
         return 1

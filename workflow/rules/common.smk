@@ -13,6 +13,7 @@ try:
         load_schema,
         validate_config,
     )
+    from digitbench.training.tuning import candidates as tuning_candidates
 except ImportError as err:
     raise WorkflowError(
         f"the digitbench package is not importable ({err}). Run `make setup` (or "
@@ -38,7 +39,7 @@ try:
         SCHEMA,
         source=_config_sources(),
     )
-    check_consistency(config, source=_config_sources())
+    check_consistency(config, source=_config_sources(), schema=SCHEMA)
 except ConfigError as err:
     raise WorkflowError(str(err))
 
