@@ -21,7 +21,8 @@ from digitbench.report.numbers.format import markdown_table
 from digitbench.wording import plural
 
 # Not part of the protocol: the profile's name, the paper's title, where MNIST is read from (every
-# source is verified to be the same arrays) and how many threads or GPU slots a job takes.
+# source is verified to be the same arrays), how many threads or GPU slots a job takes, and the
+# tuning grid (whose runs no reported number comes from).
 NOT_PROTOCOL = ("profile", "data.sources", "data.local_path", "data.keras_url", "data.npm_package",
                 "baselines.threads", "training.threads", "training.jobs_per_gpu")
 
@@ -30,7 +31,7 @@ def departures(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tup
     """``(dotted key, paper value, this run's value)`` for every setting that differs from the paper profile."""
     paper = dict(flatten(validate_config({}, schema)))
     return [(key, paper.get(key), value) for key, value in flatten(config)
-            if not (key in NOT_PROTOCOL or key.startswith("report.")) and paper.get(key) != value]
+            if not (key in NOT_PROTOCOL or key.startswith(("report.", "tuning."))) and paper.get(key) != value]
 
 
 def build(config: Mapping[str, Any], schema: Mapping[str, Any],
