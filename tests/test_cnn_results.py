@@ -63,3 +63,4 @@ def test_histories_and_per_class_keep_their_keys(tmp_path):
 def test_mean_sd_text():
     assert mean_sd(0.9912, 0.0011) == "0.9912 ± 0.0011"
     assert mean_sd(0.99, float("nan")) == "0.9900 (one seed, no SD)"
+    assert mean_sd(0.99, 0.00003) == "0.9900 ± < 0.0001" and mean_sd(0.99, 0.0) == "0.9900 ± 0.0000"

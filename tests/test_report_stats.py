@@ -8,10 +8,11 @@ import re
 
 import pandas as pd
 
-from digitbench.report.numbers import stats as S
+from digitbench.report.numbers import claims as S
+from digitbench.report.numbers import stats as St
 from tests.test_stats import write_stats_outputs
 
-CLAIM = {"id": "mcnemar/models/a-vs-b", "family": "mcnemar_models", "statement": "a has a lower test error than b",
+CLAIM = {"id": "pairwise/models/a-vs-b", "family": "pairwise_models", "statement": "a has a lower test error than b",
          "subject": "resnet_inspired", "object": "logreg", "relation": "lower_error",
          "test": "McNemar (chi-square, continuity-corrected)", "statistic_name": "chi2", "statistic": 20.55,
          "p": 0.001, "p_corrected": 0.004, "correction": "Holm over 21 pairs", "alpha": 0.05, "holds": True,
@@ -28,6 +29,19 @@ def test_sentence_says_significantly_only_when_the_claim_holds():
     sentence = S.claim_sentence(weak)
     assert "significantly" not in sentence.split("(")[0] and "not significant at α = 0.05" in sentence
     assert "Holm-corrected p = 0.200" in sentence
+    tiny = copy.deepcopy(CLAIM) | {"p_corrected": 2e-12}
+    assert "Holm-corrected p < 0.001;" in S.claim_sentence(tiny)  # one p-value rule (issue 13)
+
+
+def test_best_sentence_names_the_architectures_the_leader_does_not_beat():
+    claim = {"subject": "se_cnn", "holds": False, "not_significant_against": ["enhanced_cnn"], "p_corrected": 0.3,
+             "test": "two-level paired bootstrap (seeds and test items)"}
+    text = S.best_sentence(claim, "accuracy")
+    assert text.startswith("`se_cnn` has the highest mean test accuracy, but the study does not show that it is the "
+                           "most accurate architecture: its difference from `enhanced_cnn` is not significant")
+    held = S.best_sentence(claim | {"holds": True, "p_corrected": 0.004}, "calibration")
+    assert "it is the best-calibrated architecture" in held and "largest Holm-corrected p = 0.004" in held
+    assert "none is called the best" in S.best_sentence(None, "accuracy")
 
 
 def test_display_names():
@@ -48,19 +62,22 @@ def test_untested_reasons_are_grouped_and_friedman_says_why():
     assert texts["critical_difference"] == ("No critical-difference diagram is shown, because the Friedman test was "
                                             "not run: too few.\n")
     assert "- Wilcoxon, both pairs: only 2.\n" in texts["untested"]
-    assert texts["mcnemar_models"] == "No pairwise McNemar test was run.\n"
+    assert texts["pairwise_models"] == "No pairwise comparison was run.\n"
+    assert "none is called the best" in texts["best_accuracy"]
 
 
 def test_build_from_stats_files(tmp_path):
     from digitbench.stats import claims as K
 
     paths = write_stats_outputs(tmp_path, n_seeds=3)
-    mcnemar = pd.read_csv(paths["mcnemar"])
+    mcnemar = pd.read_csv(paths["comparisons"])
     models = tmp_path / "models.csv"
-    pd.DataFrame([{"model": "x", "kind": "cnn", "stands_for": "the median seed"}]).to_csv(models, index=False)
+    pd.DataFrame([{"model": "x", "kind": "cnn", "stands_for": "all its seeds, resampled"}]).to_csv(models, index=False)
     claims = tmp_path / "claims.json"
     friedman = json.loads(paths["friedman"].read_text())
-    claims.write_text(json.dumps(K.build_claims(mcnemar, pd.read_csv(paths["wilcoxon"]), friedman, None, 0.05)))
+    claims.write_text(json.dumps(K.build_claims(mcnemar, pd.read_csv(paths["wilcoxon"]), friedman, None, 0.05,
+                                                pd.read_csv(paths["calibration_tests"]),
+                                                ["enhanced_cnn", "resnet_inspired", "se_cnn"])))
     boot = pd.read_csv(paths["bootstrap"])
     archs = ["enhanced_cnn", "resnet_inspired", "se_cnn"]
     summary = pd.DataFrame({"architecture": archs, "n_seeds": 3, "accuracy_mean": 0.9, "accuracy_sd": 0.01,
@@ -72,15 +89,16 @@ def test_build_from_stats_files(tmp_path):
     boot = pd.concat([boot, pd.DataFrame([{"model": f"seeds/{a}", "metric": "accuracy", "estimate": 0.9,
                                            "ci_low": 0.89, "ci_high": 0.91, "n_test": 400} for a in archs])])
     boot.to_csv(paths["bootstrap"], index=False)
-    inputs = S.StatsInputs(bootstrap=paths["bootstrap"], mcnemar=paths["mcnemar"], mcnemar_models=str(models),
+    inputs = St.StatsInputs(bootstrap=paths["bootstrap"], comparisons=paths["comparisons"], compared_models=str(models),
                            friedman=paths["friedman"], wilcoxon=paths["wilcoxon"], calibration=paths["calibration"],
                            claims=str(claims))
     config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15}
-    variables, tables, texts = S.build(inputs, summary, baselines, config)
+    variables, tables, texts = St.build(inputs, summary, baselines, config)
     # Each seed ensemble's ECE with its bootstrap interval (issue 13).
     assert re.search(r"\| \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \|", tables["calibration"]), tables["calibration"]
     assert variables["n_pairs"] == str(len(mcnemar[mcnemar["family"] == "models"]))
     acc = boot[boot["metric"] == "accuracy"].set_index("model")
     assert variables["ensemble_all_accuracy"].startswith(f"{acc.loc['ensemble/all_cnns', 'estimate']:.4f} [")
     assert "{#tbl-main-results}" in tables["main_results"] and "| `se_cnn` | 3 | 0.9000 ± 0.0100 |" in tables["main_results"]
-    assert texts["mcnemar_models"].count("\n") == int(variables["n_pairs"])
+    assert texts["pairwise_models"].count("\n") == int(variables["n_pairs"])
+    assert texts["best_accuracy"].startswith("`") and texts["calibration"].count("\n") == 2

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from digitbench.report.numbers.provenance import benchmark_table, git_commit, wall_minutes
-from digitbench.report.numbers.format import acc, fmt_p, markdown_table
+from digitbench.report.numbers.format import acc, fmt_p, markdown_table, p_clause
 
 
 def test_markdown_table_has_caption_label_and_alignment():
@@ -26,9 +26,10 @@ def test_accuracy_on_ten_thousand_images_is_exact_with_four_decimals():
 
 
 def test_fmt_p_never_prints_zero():
-    # One rule for every p-value of the report (issue 12: it had two).
-    assert fmt_p(0.0) == "< 1e-10" and fmt_p(0.03) == "0.030" and fmt_p(1.5e-9) == "1.50e-09"
-    assert fmt_p(4e-4) == "4.00e-04" and fmt_p(None) == "not computed"
+    # One rule for every p-value of the report (issue 13: 0.002, 9.59e-06 and < 1e-10 in one paper).
+    assert fmt_p(0.0) == "< 0.001" and fmt_p(0.03) == "0.030" and fmt_p(1.5e-9) == "< 0.001"
+    assert fmt_p(4e-4) == "< 0.001" and fmt_p(0.001) == "0.001" and fmt_p(None) == "not computed"
+    assert p_clause(0.0123) == "p = 0.012" and p_clause(1e-7, "Holm p") == "Holm p < 0.001"
 
 
 def test_benchmark_table_reads_snakemake_tsv(tmp_path):

@@ -43,10 +43,11 @@ def write_stats_outputs(tmp_path, n_seeds=3):
     """All results/stats files of a synthetic study, written by the real code (used by the plotting tests)."""
     study = synthetic_study(n_seeds)
     models = study.baselines + study.runs + study.ensembles()
-    paths = {k: tmp_path / f"stats_{k}" for k in ("bootstrap.csv", "mcnemar.csv", "friedman.json", "ranks.csv",
-                                                   "wilcoxon.csv", "calibration.csv", "calibration_bins.csv")}
+    paths = {k: tmp_path / f"stats_{k}" for k in ("bootstrap.csv", "comparisons.csv", "friedman.json", "ranks.csv",
+                                                   "wilcoxon.csv", "calibration.csv", "calibration_bins.csv",
+                                                   "calibration_tests.csv")}
     B.intervals_table(models, n_resamples=200, seed=1).to_csv(paths["bootstrap.csv"], index=False)
-    M.mcnemar_tables(study, "median_seed", n_resamples=200)[0].to_csv(paths["mcnemar.csv"], index=False)
+    M.comparison_tables(study, n_resamples=200)[0].to_csv(paths["comparisons.csv"], index=False)
     runs = pd.DataFrame([{"architecture": r.architecture, "seed": r.seed, "accuracy": r.accuracy} for r in study.runs])
     scores = M.seed_scores(runs)
     ranks = T.average_ranks(scores)
@@ -56,9 +57,12 @@ def write_stats_outputs(tmp_path, n_seeds=3):
     summary, bins = C.calibration_tables(models, 15, dict(n_resamples=200, confidence=0.95, seed=1))
     summary.to_csv(paths["calibration.csv"], index=False)
     bins.to_csv(paths["calibration_bins.csv"], index=False)
-    return {"bootstrap": paths["bootstrap.csv"], "mcnemar": paths["mcnemar.csv"], "friedman": paths["friedman.json"],
-            "ranks": paths["ranks.csv"], "wilcoxon": paths["wilcoxon.csv"], "calibration": paths["calibration.csv"],
-            "calibration_bins": paths["calibration_bins.csv"]}
+    C.calibration_tests({a: study.runs_of(a) for a in study.architectures}, 15, 200, 0.95, 1,
+                        0.05).to_csv(paths["calibration_tests.csv"], index=False)
+    return {"bootstrap": paths["bootstrap.csv"], "comparisons": paths["comparisons.csv"],
+            "friedman": paths["friedman.json"], "ranks": paths["ranks.csv"], "wilcoxon": paths["wilcoxon.csv"],
+            "calibration": paths["calibration.csv"], "calibration_bins": paths["calibration_bins.csv"],
+            "calibration_tests": paths["calibration_tests.csv"]}
 
 
 # --- McNemar and Holm --------------------------------------------------------------------------------
@@ -284,17 +288,71 @@ def test_constant_predictor_gets_defined_statistics():
     assert T.mcnemar(const.correct, s.runs[0].correct)["p"] < 0.05
 
 
-def test_median_run_ensembles_and_best_run():
+def test_ensembles_average_their_runs():
     s = synthetic_study(n_seeds=2)
-    runs = s.runs_of("resnet_inspired")
-    lower = min(runs, key=lambda r: r.accuracy)
-    assert M.CHOICE_TEXT and s.representatives("median_seed")[1] is lower  # even count: lower middle
     ensembles = s.ensembles()
     assert [e.name for e in ensembles][-1] == "ensemble/all_cnns" and len(ensembles) == 4
     np.testing.assert_allclose(ensembles[0].proba, (s.runs[0].proba + s.runs[1].proba) / 2)
-    assert s.best_run().accuracy == max(r.accuracy for r in s.runs)
-    with pytest.raises(ValueError, match="Received: mean"):
-        s.representatives("mean")
+
+
+def test_two_level_difference_sees_the_seed_spread():
+    rng = np.random.default_rng(0)
+    n = 2000
+    a = np.array([rng.random(n) < 0.80, rng.random(n) < 0.90])  # two seeds far apart
+    b = np.array([rng.random(n) < 0.85, rng.random(n) < 0.85])
+    diff = B.two_level_difference(B.accuracy_on(a), 2, B.accuracy_on(b), 2, n, 2000, 1, 0.95)
+    assert diff["difference"] == pytest.approx(a.mean() - b.mean())
+    # Test items alone give an interval about +-0.015 wide; seed resampling spans the 0.1 gap between seeds.
+    assert diff["ci_low"] < -0.03 and diff["ci_high"] > 0.03 and diff["p"] > 0.05
+    clear = B.two_level_difference(B.accuracy_on(b + 0 | (rng.random((2, n)) < 0.5)), 2, B.accuracy_on(b), 2, n,
+                                   999, 1, 0.95)
+    assert clear["ci_low"] > 0 and clear["p"] == pytest.approx(2 / 1000)  # never 0: the +1 correction
+    same = B.two_level_difference(B.accuracy_on(b), 2, B.accuracy_on(b), 2, n, 500, 1, 0.95)
+    assert same["difference"] == 0 and same["p"] > 0.5
+
+
+def test_pairs_use_mcnemar_for_single_prediction_sets_and_all_seeds_otherwise():
+    s = synthetic_study(n_seeds=2, n=400)
+    single = M.compare_pair("logreg", s.baselines[:1], "random_forest", s.baselines[1:], 200, 1, 25, 0.95)
+    assert single["test"] == "McNemar" and single["discordant"] >= 0
+    runs = s.runs_of("resnet_inspired")
+    pair = M.compare_pair("logreg", s.baselines[:1], "resnet_inspired", runs, 200, 1, 25, 0.95)
+    assert pair["method"] == M.TWO_LEVEL and pair["n_seeds_b"] == 2
+    mean_error = 1 - np.mean([r.accuracy for r in runs])
+    assert pair["error_difference"] == pytest.approx((1 - s.baselines[0].accuracy) - mean_error)
+    assert pair["ci_low"] <= pair["error_difference"] <= pair["ci_high"]
+    tests, models = M.comparison_tables(s, n_resamples=200)
+    assert len(tests[tests["family"] == "models"]) == 10  # 2 baselines + 3 architectures, all pairs
+    ens = tests[tests["family"] == "ensembles"]
+    assert list(ens["model_b"]) == ["runs/enhanced_cnn", "runs/resnet_inspired", "runs/se_cnn", "runs/all_cnns"]
+    assert list(ens["n_seeds_b"]) == [2, 2, 2, 6]  # every member run, none picked on the test set
+    assert set(models["stands_for"]) >= {"all its seeds, resampled", "the baseline itself"}
+
+
+def test_ece_statistic_matches_the_plain_ece_and_the_lowest_is_tested_against_the_rest():
+    s = synthetic_study(n_seeds=2, n=400)
+    runs = s.runs_of("se_cnn")
+    stat = C.ece_on(runs[0].y_true, [r.proba for r in runs], 15)(np.ones((1, 400)))
+    assert stat[0] == pytest.approx([C.expected_calibration_error(r.y_true, r.proba, 15) for r in runs])
+    table = C.calibration_tests({a: s.runs_of(a) for a in s.architectures}, 15, 200, 0.95, 1, 0.05)
+    assert len(table) == 2 and table["model_a"].nunique() == 1
+    assert (table["ece_a"] <= table["ece_b"]).all() and (table["ece_difference"] <= 0).all()
+
+
+def test_best_holds_only_when_the_leader_beats_every_other_architecture():
+    def pair(subject, obj, holds):
+        return {"id": f"{subject}-{obj}", "family": "pairwise_models", "subject": subject, "object": obj,
+                "relation": "lower_error", "holds": holds, "p_corrected": 0.01 if holds else 0.2, "test": "t",
+                "correction": "Holm over 3 pairs"}
+    archs = ["a", "b", "c"]
+    claims = [pair("a", "b", True), pair("a", "c", True), pair("b", "c", False)]
+    best = K.best_claims(claims, archs, 0.05)
+    assert len(best) == 1 and best[0]["subject"] == "a" and best[0]["holds"]
+    claims[1] = pair("a", "c", False)
+    best = K.best_claims(claims, archs, 0.05)[0]
+    assert not best["holds"] and best["not_significant_against"] == ["c"] and best["p_corrected"] == 0.2
+    claims = [pair("a", "b", True), pair("c", "a", True), pair("b", "c", False)]  # nobody leads every pair
+    assert K.best_claims(claims, archs, 0.05) == []
 
 
 # --- Claims ------------------------------------------------------------------------------------------
@@ -302,9 +360,9 @@ def test_median_run_ensembles_and_best_run():
 
 def test_claims_follow_the_corrected_tests(tmp_path):
     study = synthetic_study(n_seeds=3, n=400)
-    mcnemar, _ = M.mcnemar_tables(study, "median_seed", n_resamples=300)
-    mcnemar.to_csv(tmp_path / "mcnemar.csv", index=False)
-    mcnemar = pd.read_csv(tmp_path / "mcnemar.csv")  # as collect_claims reads it: empty notes become NaN
+    mcnemar, _ = M.comparison_tables(study, n_resamples=300)
+    mcnemar.to_csv(tmp_path / "comparisons.csv", index=False)
+    mcnemar = pd.read_csv(tmp_path / "comparisons.csv")  # as collect_claims reads it: empty notes become NaN
     runs = pd.DataFrame([{"architecture": r.architecture, "seed": r.seed, "accuracy": r.accuracy} for r in study.runs])
     scores = M.seed_scores(runs)
     out = K.build_claims(mcnemar, T.wilcoxon_pairs(scores), T.friedman(scores), None, 0.05)
@@ -312,10 +370,10 @@ def test_claims_follow_the_corrected_tests(tmp_path):
     assert out["n_claims"] == len(out["claims"]) == len(mcnemar) + 1 + 3
     for c in out["claims"]:
         assert c["test"] and c["statistic_name"] and "p_corrected" in c and isinstance(c["note"], str)
-        if c["family"].startswith("mcnemar"):
+        if c["family"].startswith("pairwise"):
             row = mcnemar[(mcnemar["model_a"].isin([c["subject"], c["object"]]))
                           & (mcnemar["model_b"].isin([c["subject"], c["object"]]))
-                          & (mcnemar["family"] == c["family"].removeprefix("mcnemar_"))].iloc[0]
+                          & (mcnemar["family"] == c["family"].removeprefix("pairwise_"))].iloc[0]
             assert c["holds"] == bool(row["p_holm"] < 0.05)
             assert c["effect_size"]["value"] <= 0  # the subject is the model with fewer errors
             assert c["effect_size"]["ci_low"] <= c["effect_size"]["ci_high"]

@@ -25,7 +25,7 @@ def test_candidates_are_every_combination_in_grid_order():
                      ("c2", {"bn_momentum": 0.99, "recalibrate_bn": True}),
                      ("c3", {"bn_momentum": 0.9, "recalibrate_bn": False}),
                      ("c4", {"bn_momentum": 0.9, "recalibrate_bn": True})]
-    assert len(tuning.candidates(SCHEMA["properties"]["tuning"]["properties"]["grid"]["default"])) == 8
+    assert len(tuning.candidates(SCHEMA["properties"]["tuning"]["properties"]["grid"]["default"])) == 4
 
 
 def test_default_tuning_section_is_consistent():

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from digitbench.report.numbers import baselines as Bl
-from digitbench.report.numbers import stats as S
+from digitbench.report.numbers import claims as S
 from digitbench.report.numbers.format import fmt_signed
 from digitbench.stats import claims as K
 from digitbench.wording import count_range, plural
@@ -31,8 +31,9 @@ def test_counts_and_ranges():
 @pytest.mark.parametrize("n_seeds", [1, 2, 3, 5])
 def test_generated_sentences_have_no_template_leftovers(tmp_path, n_seeds):
     paths = write_stats_outputs(tmp_path, n_seeds=n_seeds)
-    claims = K.build_claims(pd.read_csv(paths["mcnemar"]), pd.read_csv(paths["wilcoxon"]),
-                            json.loads(paths["friedman"].read_text()), None, 0.05)
+    claims = K.build_claims(pd.read_csv(paths["comparisons"]), pd.read_csv(paths["wilcoxon"]),
+                            json.loads(paths["friedman"].read_text()), None, 0.05, pd.read_csv(paths["calibration_tests"]),
+                            ["enhanced_cnn", "resnet_inspired", "se_cnn"])
     texts = S.claim_texts(json.loads(json.dumps(claims)))
     assert texts and all(text.strip() for text in texts.values())
     drawn = json.loads(paths["friedman"].read_text())["status"] == "tested"

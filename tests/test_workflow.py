@@ -65,35 +65,40 @@ def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
 
 def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path):
     from digitbench.report.rendering.render import html_text
-    from digitbench.report.numbers.stats import claim_sentence
+    from digitbench.report.numbers.claims import claim_sentence
 
     work = tmp_path / "changed"
     shutil.copytree(smoke_run, work, symlinks=True, ignore=shutil.ignore_patterns(".snakemake"))
-    path = work / "results/stats/mcnemar.csv"
+    path = work / "results/stats/comparisons.csv"
     tests = pd.read_csv(path)
-    row = tests[(tests["family"] == "models") & tests["reject"]].index[0]
+    # Flip the strongest comparison: with the smoke run's 200 resamples a pair of architectures cannot
+    # reach significance after Holm, so the strongest pair may hold or not; the sentence must follow.
+    row = tests[tests["family"] == "models"]["p_holm"].idxmin()
+    held = bool(tests.loc[row, "reject"])
     pair = {tests.loc[row, "model_a"], tests.loc[row, "model_b"]}
 
     def claim_for_pair():
         claims = json.loads((work / "results/stats/claims.json").read_text())["claims"]
-        return next(c for c in claims if c["family"] == "mcnemar_models" and {c["subject"], c["object"]} == pair)
+        return next(c for c in claims if c["family"] == "pairwise_models" and {c["subject"], c["object"]} == pair)
 
     def html():
         return html_text(work / "results/report/digitbench.html")  # minus signs are U+2212 in both
 
     before = claim_for_pair()
-    assert before["holds"] and claim_sentence(before).replace("`", "") in html()
-    tests.loc[row, ["p", "p_holm"]] = 0.5
-    tests.loc[row, "reject"] = False
+    assert before["holds"] == held and before["relation"] == "lower_error"
+    assert claim_sentence(before).replace("`", "") in html()
+    new_p = 0.5 if held else 0.0004
+    tests.loc[row, ["p", "p_holm"]] = new_p
+    tests.loc[row, "reject"] = not held
     tests.to_csv(path, index=False)  # as if the test had come out the other way
     # ... which the results ledger would refuse as an edit; record it as the rule's own output.
-    ledger.record([str(path.relative_to(work))], "test_mcnemar", work)
+    ledger.record([str(path.relative_to(work))], "compare_models", work)
     proc = snakemake(work, "results/report/digitbench.json", "--configfile", ".test/config.yaml")
     assert "collect_claims" in proc.stderr and "train_cnn" not in proc.stderr
     after = claim_for_pair()
-    assert not after["holds"] and after["p_corrected"] == 0.5
+    assert after["holds"] == (not held) and after["p_corrected"] == new_p
     sentence = claim_sentence(after).replace("`", "")
-    assert "not significant" in sentence and sentence in html()
+    assert ("not significant" in sentence) == held and sentence in html()
     assert claim_sentence(before).replace("`", "") not in html()
 
 
@@ -155,16 +160,24 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
     acc = boot[(boot["metric"] == "accuracy") & (boot["kind"] == "cnn")].set_index("model")["estimate"]
     for _, r in runs.iterrows():  # bootstrap point estimates are the training jobs' own accuracies
         assert acc[f"{r['architecture']}/seed{r['seed']}"] == pytest.approx(r["accuracy"])
-    mcnemar = pd.read_csv(stats / "mcnemar.csv")
+    comparisons = pd.read_csv(stats / "comparisons.csv")
     n_models = 2 + runs["architecture"].nunique()  # the baselines and every architecture, all pairs
-    assert len(mcnemar[mcnemar["family"] == "models"]) == n_models * (n_models - 1) // 2
+    pairs = comparisons[comparisons["family"] == "models"]
+    assert len(pairs) == n_models * (n_models - 1) // 2
+    # An architecture is compared by all its seeds, never by one picked on the test set (issue 13).
+    cnn_pairs = pairs[pairs["model_b"].isin(runs["architecture"])]
+    assert (cnn_pairs["n_seeds_b"] == runs.groupby("architecture").size()[cnn_pairs["model_b"]].to_numpy()).all()
+    ensembles = comparisons[comparisons["family"] == "ensembles"]
+    assert set(ensembles["model_b"]) == {f"runs/{a}" for a in runs["architecture"]} | {"runs/all_cnns"}
     friedman = json.loads((stats / "friedman.json").read_text())
     assert friedman["status"] == "not_run" and "2 seed" in friedman["note"]  # the smoke config has two seeds
     claims = json.loads((stats / "claims.json").read_text())
     assert claims["n_claims"] == len(claims["claims"]) > 0 and claims["untested"]
     for claim in claims["claims"]:
         assert claim["test"] and claim["statistic_name"] and claim["p_corrected"] is not None, claim["id"]
-        assert claim["statistic"] is not None and isinstance(claim["holds"], bool), claim["id"]
+        assert (claim["statistic"] is None) == (claim["statistic_name"] == "none"), claim["id"]
+        assert isinstance(claim["holds"], bool), claim["id"]
+    assert {c["id"] for c in claims["claims"]} >= {"best/accuracy", "best/calibration"}
     assert (smoke_run / "results/stats/baseline_5x2cv.json").exists()
     for name in ("accuracy_intervals", "critical_difference", "reliability"):
         assert (smoke_run / f"results/figures/stats_{name}.png").stat().st_size > 0

@@ -23,8 +23,10 @@ REPORT_TABLES = [
 ]
 
 REPORT_TEXTS = [
-    "mcnemar_models",
-    "mcnemar_ensembles",
+    "pairwise_models",
+    "pairwise_ensembles",
+    "best_accuracy",
+    "best_calibration",
     "wilcoxon_seeds",
     "friedman_seeds",
     "cv_5x2_baselines",
@@ -45,8 +47,8 @@ REPORT_RESULTS = dict(
     cnn_best=rules.summarize_cnns.output.best,
     cnn_architectures=rules.describe_architectures.output.table,
     bootstrap=rules.bootstrap_metrics.output.table,
-    mcnemar=rules.test_mcnemar.output.tests,
-    mcnemar_models=rules.test_mcnemar.output.models,
+    comparisons=rules.compare_models.output.tests,
+    compared_models=rules.compare_models.output.models,
     friedman=rules.test_seeds.output.friedman,
     wilcoxon=rules.test_seeds.output.wilcoxon,
     calibration=rules.compute_calibration.output.summary,
@@ -59,7 +61,7 @@ REPORT_BENCHMARKS = [
     *expand(rules.fit_baseline.benchmark, model=BASELINES),
     *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
     rules.bootstrap_metrics.benchmark,
-    rules.test_mcnemar.benchmark,
+    rules.compare_models.benchmark,
     *expand(rules.benchmark_throughput.benchmark, backend=config["benchmark"]["backends"]),
     *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
 ]

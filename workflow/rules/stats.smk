@@ -24,30 +24,29 @@ rule bootstrap_metrics:
         "../scripts/bootstrap_metrics.py"
 
 
-rule test_mcnemar:
+rule compare_models:
     input:
         unpack(study_predictions),
-        code=script_code("test_mcnemar.py"),
+        code=script_code("compare_models.py"),
     output:
-        tests="results/stats/mcnemar.csv",
-        models="results/stats/mcnemar_models.csv",
+        tests="results/stats/comparisons.csv",
+        models="results/stats/compared_models.csv",
     params:
         baselines=BASELINES,
         runs=RUN_KEYS,
-        cnn_predictions=config["stats"]["cnn_predictions"],
         alpha=config["stats"]["alpha"],
         exact_below=config["stats"]["mcnemar_exact_below"],
         n_resamples=config["stats"]["n_resamples"],
         confidence=config["stats"]["confidence"],
         seed=config["seed"],
     log:
-        "results/logs/stats/test_mcnemar.log",
+        "results/logs/stats/compare_models.log",
     benchmark:
-        "results/benchmarks/stats/test_mcnemar.tsv"
+        "results/benchmarks/stats/compare_models.tsv"
     conda:
         "../../environment.yml"
     script:
-        "../scripts/test_mcnemar.py"
+        "../scripts/compare_models.py"
 
 
 rule compute_calibration:
@@ -57,10 +56,12 @@ rule compute_calibration:
     output:
         summary="results/stats/calibration.csv",
         bins="results/stats/calibration_bins.csv",
+        tests="results/stats/calibration_tests.csv",
     params:
         baselines=BASELINES,
         runs=RUN_KEYS,
         n_bins=config["stats"]["calibration_bins"],
+        alpha=config["stats"]["alpha"],
         interval=dict(n_resamples=config["stats"]["n_resamples"], confidence=config["stats"]["confidence"],
                       seed=config["seed"]),
     log:
@@ -133,7 +134,8 @@ rule test_baselines_5x2cv:
 rule collect_claims:
     input:
         code=script_code("collect_claims.py"),
-        mcnemar=rules.test_mcnemar.output.tests,
+        comparisons=rules.compare_models.output.tests,
+        calibration=rules.compute_calibration.output.tests,
         wilcoxon=rules.test_seeds.output.wilcoxon,
         friedman=rules.test_seeds.output.friedman,
         # The 5x2cv test compares exactly two baselines; with one configured there is nothing to test.
@@ -142,6 +144,7 @@ rule collect_claims:
         claims="results/stats/claims.json",
     params:
         alpha=config["stats"]["alpha"],
+        architectures=ARCHITECTURES,
     log:
         "results/logs/stats/collect_claims.log",
     conda:

@@ -18,8 +18,8 @@ def read_json(path):
 
 
 cv = read_json(i.cv) if i.get("cv") else None
-claims = build_claims(pd.read_csv(i.mcnemar), pd.read_csv(i.wilcoxon), read_json(i.friedman), cv,
-                      snakemake.params.alpha)
+claims = build_claims(pd.read_csv(i.comparisons), pd.read_csv(i.wilcoxon), read_json(i.friedman), cv,
+                      snakemake.params.alpha, pd.read_csv(i.calibration), list(snakemake.params.architectures))
 with open(snakemake.output.claims, "w", encoding="utf-8") as fh:
     json.dump(claims, fh, indent=2)
 log.info("%d claims, %d hold at alpha %.3g; %d comparisons untested", claims["n_claims"], claims["n_holding"],

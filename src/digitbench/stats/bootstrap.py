@@ -115,7 +115,19 @@ def error_difference(a: Predictions, b: Predictions, n_resamples: int = 2000, se
             "ci_note": notes[0]}
 
 
-def two_level_distribution(correct: np.ndarray, n_resamples: int, seed: int) -> np.ndarray:
+def _item_weights(rng: np.random.Generator, b: int, n: int) -> np.ndarray:
+    """How often each of ``n`` test items is drawn in each of ``b`` resamples (rows sum to n)."""
+    items = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
+    return np.bincount(items.ravel(), minlength=b * n).reshape(b, n)
+
+
+def accuracy_on(correct: np.ndarray):
+    """Per-seed statistic for the two-level bootstrap: each seed's accuracy on weighted test items."""
+    hits = np.asarray(correct, dtype=np.float64).T  # (items, seeds)
+    return lambda weights: weights @ hits / hits.shape[0]
+
+
+def two_level_distribution(correct: np.ndarray, n_resamples: int, seed: int, statistic=None) -> np.ndarray:
     """Bootstrap distribution of the seed-mean accuracy, resampling seeds and test items together.
 
     Each resample draws the seeds with replacement and, independently, the test items with
@@ -126,19 +138,57 @@ def two_level_distribution(correct: np.ndarray, n_resamples: int, seed: int) -> 
         correct: Boolean array (seeds, test items): whether each seed's model got each item right.
         n_resamples: Resamples.
         seed: Seed of the draws.
+        statistic: Per-seed statistic of item weights (resamples, items) -> (resamples, seeds);
+            accuracy when None.
     """
+    statistic = statistic or accuracy_on(correct)
     rng = np.random.default_rng(seed)
-    n_seeds, n = correct.shape
-    hits = correct.astype(np.float64).T  # (items, seeds)
+    n_seeds, n = np.shape(correct)
     out = []
     for start in range(0, n_resamples, BATCH):
         b = min(BATCH, n_resamples - start)
-        items = rng.integers(0, n, size=(b, n)) + n * np.arange(b)[:, None]
-        weights = np.bincount(items.ravel(), minlength=b * n).reshape(b, n)  # how often each item was drawn
-        per_seed = weights @ hits / n  # (resamples, seeds): accuracy of every seed on the drawn items
+        per_seed = statistic(_item_weights(rng, b, n))  # (resamples, seeds)
         seeds = rng.integers(0, n_seeds, size=(b, n_seeds))
         out.append(np.take_along_axis(per_seed, seeds, axis=1).mean(axis=1))
     return np.concatenate(out)
+
+
+def two_level_difference(stat_a, n_a: int, stat_b, n_b: int, n_items: int, n_resamples: int, seed: int,
+                         confidence: float) -> dict[str, float]:
+    """Seed-mean statistic of ``a`` minus that of ``b``, bootstrapped over both sides' seeds and shared test items.
+
+    Each resample draws the test items once for both sides (the comparison is paired on items) and
+    each side's seeds with replacement, independently (seeds of different architectures are not
+    paired). The p-value is the two-sided percentile-bootstrap p of "no difference" with the usual
+    +1 correction (Davison and Hinkley 1997), so it is never 0 and at least 2 / (n_resamples + 1).
+
+    Args:
+        stat_a, stat_b: Per-seed statistics of item weights (see :func:`accuracy_on`).
+        n_a, n_b: Seeds (prediction sets) of each side; 1 for a baseline or an ensemble.
+        n_items: Test items.
+        n_resamples: Resamples.
+        seed: Seed of the draws.
+        confidence: Level of the percentile interval.
+
+    Returns:
+        ``difference`` (on the full test set, seeds averaged), ``ci_low``, ``ci_high``, ``p``.
+    """
+    rng = np.random.default_rng(seed)
+    out = []
+    for start in range(0, n_resamples, BATCH):
+        b = min(BATCH, n_resamples - start)
+        weights = _item_weights(rng, b, n_items)
+        a, c = stat_a(weights), stat_b(weights)
+        pick_a, pick_b = rng.integers(0, n_a, size=(b, n_a)), rng.integers(0, n_b, size=(b, n_b))
+        out.append(np.take_along_axis(a, pick_a, axis=1).mean(axis=1)
+                   - np.take_along_axis(c, pick_b, axis=1).mean(axis=1))
+    dist = np.concatenate(out)
+    full = np.ones((1, n_items), dtype=np.int64)
+    estimate = float(stat_a(full).mean() - stat_b(full).mean())
+    low, high = np.quantile(dist, [(1 - confidence) / 2, (1 + confidence) / 2])
+    tail = min(int(np.sum(dist <= 0)), int(np.sum(dist >= 0)))
+    return {"difference": estimate, "ci_low": float(low), "ci_high": float(high),
+            "p": float(min(1.0, 2 * (tail + 1) / (len(dist) + 1)))}
 
 
 def seed_mean_intervals(runs_by_architecture: dict[str, list[Predictions]], n_resamples: int = 2000,

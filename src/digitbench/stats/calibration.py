@@ -8,7 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from digitbench.stats.bootstrap import two_level_difference
 from digitbench.stats.predictions import Predictions
+from digitbench.stats.tests import holm
 
 
 def reliability_bins(y_true: np.ndarray, proba: np.ndarray, n_bins: int = 15) -> pd.DataFrame:
@@ -102,3 +104,51 @@ def calibration_tables(models: list[Predictions], n_bins: int = 15,
     summary, bins = pd.DataFrame(summary), pd.concat(frames, ignore_index=True)
     summary["seed"], bins["seed"] = summary["seed"].astype("Int64"), bins["seed"].astype("Int64")
     return summary, bins
+
+
+def ece_on(y_true: np.ndarray, probas: list[np.ndarray], n_bins: int = 15):
+    """Per-seed statistic for the two-level bootstrap: each run's ECE on weighted test items.
+
+    ECE = sum over bins of |sum of w * (confidence - correct)| / sum of w, so one product of the
+    item weights with a (items, runs x bins) matrix of signed gaps gives every run's ECE at once.
+    """
+    y_true = np.asarray(y_true)
+    n = len(y_true)
+    gaps = np.zeros((n, len(probas) * n_bins))
+    for r, proba in enumerate(probas):
+        proba = np.asarray(proba, dtype=float)
+        confidence = proba.max(axis=1)
+        index = np.clip(np.ceil(confidence * n_bins).astype(int) - 1, 0, n_bins - 1)
+        gaps[np.arange(n), r * n_bins + index] = confidence - (proba.argmax(axis=1) == y_true)
+
+    def statistic(weights: np.ndarray) -> np.ndarray:
+        per_bin = (weights @ gaps).reshape(len(weights), len(probas), n_bins)
+        return np.abs(per_bin).sum(axis=2) / weights.sum(axis=1, keepdims=True)
+    return statistic
+
+
+def calibration_tests(runs_by_architecture: dict[str, list[Predictions]], n_bins: int, n_resamples: int,
+                      confidence: float, seed: int, alpha: float) -> pd.DataFrame:
+    """The architecture with the lowest mean ECE against every other, two-level bootstrap, Holm-corrected.
+
+    Returns:
+        One row per other architecture: ``model_a`` (lowest mean ECE), ``model_b``, their mean ECEs,
+        ``ece_difference`` (a - b) with its percentile interval, ``p``, ``p_holm``, ``reject``.
+    """
+    stats_ = {a: ece_on(runs[0].y_true, [r.proba for r in runs], n_bins) for a, runs in runs_by_architecture.items()}
+    full = {a: float(s(np.ones((1, len(runs_by_architecture[a][0].y_true)))).mean()) for a, s in stats_.items()}
+    best = min(full, key=full.get)
+    rows = []
+    for other in (a for a in runs_by_architecture if a != best):
+        diff = two_level_difference(stats_[best], len(runs_by_architecture[best]), stats_[other],
+                                    len(runs_by_architecture[other]), len(runs_by_architecture[best][0].y_true),
+                                    n_resamples, seed, confidence)
+        rows.append({"model_a": best, "model_b": other, "n_seeds_a": len(runs_by_architecture[best]),
+                     "n_seeds_b": len(runs_by_architecture[other]), "ece_a": full[best], "ece_b": full[other],
+                     "ece_difference": diff["difference"], "ci_low": diff["ci_low"], "ci_high": diff["ci_high"],
+                     "confidence": confidence, "p": diff["p"],
+                     "method": "two-level paired bootstrap (seeds and test items)"})
+    table = pd.DataFrame(rows, columns=["model_a", "model_b", "n_seeds_a", "n_seeds_b", "ece_a", "ece_b",
+                                        "ece_difference", "ci_low", "ci_high", "confidence", "p", "method"])
+    table["p_holm"], table["reject"] = holm(table["p"].to_numpy(), alpha) if len(table) else ([], [])
+    return table

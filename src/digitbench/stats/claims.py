@@ -33,30 +33,90 @@ def _orient(row: Any, a_better: bool) -> tuple[str, str, float]:
     return row["model_b"], row["model_a"], -1.0
 
 
-def mcnemar_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
-    """One claim per McNemar pair: the model with fewer test errors errs less than the other."""
+def _pair_test(r: Any) -> tuple[str, str]:
+    """``(test, statistic name)`` of one row of the comparisons table."""
+    if r.get("test") == "McNemar":
+        return f"McNemar ({r['method']})", "chi2" if r["method"].startswith("chi") else "min(b, c)"
+    return str(r["method"]), "none"
+
+
+def pairwise_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """One claim per compared pair: the model with fewer test errors (seeds averaged) errs less than the other."""
     claims = []
     for family, group in table.groupby("family", sort=False):
         for _, r in group.iterrows():
             subject, obj, sign = _orient(r, r["error_a"] <= r["error_b"])
             equal = r["error_a"] == r["error_b"]
             ci = sorted((sign * r["ci_low"], sign * r["ci_high"]))
+            test, statistic_name = _pair_test(r)
             claims.append({
-                "id": f"mcnemar/{family}/{subject}-vs-{obj}", "family": f"mcnemar_{family}",
+                "id": f"pairwise/{family}/{subject}-vs-{obj}", "family": f"pairwise_{family}",
                 "statement": (f"{subject} and {obj} have the same test error" if equal
                               else f"{subject} has a lower test error than {obj}"),
                 "subject": subject, "object": obj, "relation": "equal_error" if equal else "lower_error",
-                "test": f"McNemar ({r['method']})", "statistic_name": "chi2" if r["method"].startswith("chi") else
-                "min(b, c)", "statistic": _num(r["statistic"]), "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]),
-                "correction": f"Holm over {len(group)} pairs", "alpha": alpha,
+                "test": test, "statistic_name": statistic_name, "statistic": _num(r["statistic"]), "p": _num(r["p"]),
+                "p_corrected": _num(r["p_holm"]), "correction": f"Holm over {len(group)} pairs", "alpha": alpha,
                 "holds": bool(not equal and r["p_holm"] < alpha),
                 "effect_size": {"name": "difference in test error rate (subject - object)",
                                 "value": _num(sign * r["error_difference"]), "ci_low": _num(ci[0]),
                                 "ci_high": _num(ci[1]), "ci_level": _num(r.get("confidence", 0.95)),
-                                "ci_method": "paired bootstrap, BCa"},
-                "n": int(r["n_test"]), "discordant": int(r["discordant"]), "note": _text(r.get("note")),
+                                "ci_method": ("paired bootstrap, BCa" if r.get("test") == "McNemar"
+                                              else "two-level paired bootstrap, percentile")},
+                "n": int(r["n_test"]), "n_seeds": [int(r["n_seeds_a"]), int(r["n_seeds_b"])][::1 if sign > 0 else -1],
+                "note": _text(r.get("note")),
             })
     return claims
+
+
+def calibration_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
+    """One claim per row of the calibration tests: the lowest-ECE architecture is better calibrated than another."""
+    return [{
+        "id": f"calibration/{r['model_a']}-vs-{r['model_b']}", "family": "calibration",
+        "statement": f"{r['model_a']} has a lower expected calibration error than {r['model_b']}",
+        "subject": r["model_a"], "object": r["model_b"], "relation": "lower_ece", "test": str(r["method"]),
+        "statistic_name": "none", "statistic": None, "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]),
+        "correction": f"Holm over {len(table)} pairs", "alpha": alpha, "holds": bool(r["reject"]),
+        "effect_size": {"name": "difference in mean ECE over seeds (subject - object)",
+                        "value": _num(r["ece_difference"]), "ci_low": _num(r["ci_low"]),
+                        "ci_high": _num(r["ci_high"]), "ci_level": _num(r["confidence"]),
+                        "ci_method": "two-level paired bootstrap, percentile"},
+        "n": None, "n_seeds": [int(r["n_seeds_a"]), int(r["n_seeds_b"])], "note": "",
+    } for _, r in table.iterrows()]
+
+
+def best_claims(claims: list[dict[str, Any]], architectures: list[str], alpha: float) -> list[dict[str, Any]]:
+    """"Best" and "best calibrated" as claims: the leader's pairwise claims against every other architecture.
+
+    The leader (highest mean accuracy, lowest mean ECE) is named by its point estimate; the claim
+    that it is the best holds only when every one of its Holm-corrected comparisons with the other
+    architectures rejects.
+    """
+    out = []
+    kinds = (("accuracy", "pairwise_models", "lower_error", "the most accurate architecture"),
+             ("calibration", "calibration", "lower_ece", "the best-calibrated architecture"))
+    for kind, family, relation, role in kinds:
+        pairs = [c for c in claims if c["family"] == family and c["subject"] in architectures
+                 and c["object"] in architectures]
+        if not pairs or len(architectures) < 2:
+            continue
+        leader = next((a for a in architectures
+                       if len(mine := [c for c in pairs if a in (c["subject"], c["object"])]) == len(architectures) - 1
+                       and all(c["subject"] == a and c["relation"] == relation for c in mine)), None)
+        if leader is None:  # a tie at the top: no architecture leads every comparison
+            continue
+        based_on = [c for c in pairs if c["subject"] == leader]
+        out.append({"id": f"best/{kind}", "family": "best", "statement": f"{leader} is {role}",
+                    "subject": leader, "object": None, "relation": f"best_{kind}",
+                    "test": based_on[0]["test"], "statistic_name": "none", "statistic": None,
+                    "p": None, "p_corrected": max(c["p_corrected"] for c in based_on),
+                    "correction": based_on[0]["correction"], "alpha": alpha,
+                    "holds": all(c["holds"] for c in based_on),
+                    "effect_size": {"name": "largest corrected p of its comparisons with the other architectures",
+                                    "value": max(c["p_corrected"] for c in based_on)},
+                    "based_on": [c["id"] for c in based_on],
+                    "not_significant_against": [c["object"] for c in based_on if not c["holds"]],
+                    "n": None, "note": ""})
+    return out
 
 
 def wilcoxon_claims(table: pd.DataFrame, omnibus: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
@@ -129,10 +189,13 @@ def untested(friedman: dict[str, Any], wilcoxon: pd.DataFrame) -> list[dict[str,
     return out
 
 
-def build_claims(mcnemar: pd.DataFrame, wilcoxon: pd.DataFrame, friedman: dict[str, Any],
-                 cv: dict[str, Any] | None, alpha: float) -> dict[str, Any]:
+def build_claims(comparisons: pd.DataFrame, wilcoxon: pd.DataFrame, friedman: dict[str, Any],
+                 cv: dict[str, Any] | None, alpha: float, calibration: pd.DataFrame | None = None,
+                 architectures: list[str] | None = None) -> dict[str, Any]:
     """Assemble ``claims.json``: tested claims, untested comparisons and the protocol in one place."""
-    claims = (mcnemar_claims(mcnemar, alpha) + friedman_claim(friedman, alpha)
-              + wilcoxon_claims(wilcoxon, friedman, alpha) + (cv_claim(cv, alpha) if cv else []))
+    claims = (pairwise_claims(comparisons, alpha) + friedman_claim(friedman, alpha)
+              + wilcoxon_claims(wilcoxon, friedman, alpha) + (cv_claim(cv, alpha) if cv else [])
+              + (calibration_claims(calibration, alpha) if calibration is not None else []))
+    claims += best_claims(claims, architectures or [], alpha)
     return {"alpha": alpha, "n_claims": len(claims), "n_holding": sum(c["holds"] for c in claims),
             "claims": claims, "untested": untested(friedman, wilcoxon)}

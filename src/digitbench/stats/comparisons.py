@@ -1,4 +1,4 @@
-"""Study-level comparisons: McNemar families, seed summaries and the ranking data behind them."""
+"""Study-level comparisons: pairwise test families, seed summaries and the ranking data behind them."""
 
 from __future__ import annotations
 
@@ -7,60 +7,74 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from digitbench.stats.bootstrap import error_difference
-from digitbench.stats.predictions import Predictions, Study
+from digitbench.stats.bootstrap import accuracy_on, error_difference, two_level_difference
+from digitbench.stats.predictions import Predictions, Study, check_aligned
 from digitbench.stats.tests import holm, mcnemar
 
-CHOICE_TEXT = {"median_seed": "the median-accuracy seed of each architecture (lower middle for an even count)",
-               "ensemble": "the soft-vote ensemble of each architecture's seeds"}
+TWO_LEVEL = "two-level paired bootstrap (seeds and test items)"
 
 
-def mcnemar_family(models: list[tuple[str, Predictions]], pairs: list[tuple[int, int]], family: str,
-                   alpha: float, n_resamples: int, seed: int, exact_below: int,
-                   confidence: float = 0.95) -> pd.DataFrame:
-    """McNemar test, Holm correction over ``pairs`` and the paired-bootstrap error difference of each pair."""
-    rows = []
-    for i, j in pairs:
-        (name_a, a), (name_b, b) = models[i], models[j]
-        test = mcnemar(a.correct, b.correct, exact_below)
-        diff = error_difference(a, b, n_resamples, seed, confidence)
-        rows.append({"family": family, "model_a": name_a, "model_b": name_b, "predictions_a": a.name,
-                     "predictions_b": b.name, "n_test": len(a.y_true), **test, "error_a": 1 - a.accuracy,
-                     "error_b": 1 - b.accuracy, **diff, "confidence": confidence})
-    table = pd.DataFrame(rows)
+def _group(models: list[Predictions]) -> tuple[object, int]:
+    """``(per-set accuracy statistic, number of prediction sets)`` of a model's runs."""
+    return accuracy_on(np.array([m.correct for m in models])), len(models)
+
+
+def compare_pair(name_a: str, a: list[Predictions], name_b: str, b: list[Predictions], n_resamples: int,
+                 seed: int, exact_below: int, confidence: float) -> dict[str, object]:
+    """Test of equal test error between two models, each given by all its prediction sets (seeds).
+
+    Two single prediction sets (baselines, ensembles) are compared by McNemar's test with a paired
+    BCa interval of the error difference; when either side has several seeds, by a two-level paired
+    bootstrap that resamples each side's seeds and the shared test items, so that the test sees
+    the spread between training runs, and no seed is picked.
+    """
+    check_aligned(a + b)
+    row: dict[str, object] = {"model_a": name_a, "model_b": name_b, "n_seeds_a": len(a), "n_seeds_b": len(b),
+                              "n_test": len(a[0].y_true), "error_a": 1 - float(np.mean([m.accuracy for m in a])),
+                              "error_b": 1 - float(np.mean([m.accuracy for m in b])), "confidence": confidence}
+    if len(a) == len(b) == 1:
+        test = mcnemar(a[0].correct, b[0].correct, exact_below)
+        return {**row, **test, "test": "McNemar", **error_difference(a[0], b[0], n_resamples, seed, confidence)}
+    diff = two_level_difference(*_group(a), *_group(b), len(a[0].y_true), n_resamples, seed, confidence)
+    # The statistic compares accuracies; an error difference is its negative.
+    return {**row, "test": "bootstrap", "method": TWO_LEVEL, "statistic": np.nan, "p": diff["p"],
+            "discordant": np.nan, "note": "", "error_difference": -diff["difference"], "ci_low": -diff["ci_high"],
+            "ci_high": -diff["ci_low"], "ci_note": ""}
+
+
+def _family(rows: list[dict[str, object]], family: str, alpha: float) -> pd.DataFrame:
+    table = pd.DataFrame(rows).assign(family=family)
     table["p_holm"], table["reject"] = holm(table["p"].to_numpy(), alpha)
     return table
 
 
-def mcnemar_tables(study: Study, choice: str, alpha: float = 0.05, n_resamples: int = 2000, seed: int = 42,
-                   exact_below: int = 25, confidence: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both McNemar families of the study.
+def comparison_tables(study: Study, alpha: float = 0.05, n_resamples: int = 2000, seed: int = 42,
+                      exact_below: int = 25, confidence: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both families of pairwise comparisons of the study, each Holm-corrected.
 
-    ``models``: every pair among the baselines and one prediction set per architecture (``choice``:
-    ``median_seed`` or ``ensemble``), Holm-corrected over all those pairs. ``ensembles``: each
-    soft-vote ensemble against the best single CNN run, Holm-corrected over the ensembles.
+    ``models``: every pair among the baselines and the architectures, an architecture given by all
+    its seeds (:func:`compare_pair`). ``ensembles``: each soft-vote ensemble against its member runs
+    (all of them, seeds resampled), i.e. against a typical single run of the same models; no run
+    is chosen on the test set.
 
     Returns:
         ``(tests, models)``: the test table, and which predictions stand for each compared model.
     """
-    reps = [(r.architecture, r) for r in study.representatives(choice)]
-    compared = [(b.name, b) for b in study.baselines] + reps
-    table = mcnemar_family(compared, list(itertools.combinations(range(len(compared)), 2)), "models", alpha,
-                           n_resamples, seed, exact_below, confidence)
-    best = study.best_run()
-    ensembles = [(e.name, e) for e in study.ensembles()]
-    family = [(best.name, best)] + ensembles
-    ens_table = mcnemar_family(family, [(k, 0) for k in range(1, len(family))], "ensembles", alpha, n_resamples,
-                               seed, exact_below, confidence)
+    compared = [(b.name, [b]) for b in study.baselines] + [(a, study.runs_of(a)) for a in study.architectures]
+    rows = [compare_pair(*compared[i], *compared[j], n_resamples, seed, exact_below, confidence)
+            for i, j in itertools.combinations(range(len(compared)), 2)]
+    ensembles = [(e, study.runs_of(e.architecture) if e.architecture else study.runs) for e in study.ensembles()]
+    ens_rows = [compare_pair(e.name, [e], f"runs/{e.architecture or 'all_cnns'}", members, n_resamples, seed,
+                             exact_below, confidence) for e, members in ensembles]
+    tests = pd.concat([_family(rows, "models", alpha), _family(ens_rows, "ensembles", alpha)], ignore_index=True)
     models = pd.DataFrame(
-        [{"model": name, "predictions": p.name, "kind": p.kind, "accuracy": p.accuracy,
-          "stands_for": "the baseline itself" if p.kind == "baseline" else CHOICE_TEXT[choice]}
-         for name, p in compared]
-        + [{"model": best.name, "predictions": best.name, "kind": best.kind, "accuracy": best.accuracy,
-            "stands_for": "best single CNN run by test accuracy (chosen on the test set, which favours it)"}]
-        + [{"model": name, "predictions": e.source, "kind": e.kind, "accuracy": e.accuracy,
-            "stands_for": "soft vote (mean class probabilities)"} for name, e in ensembles])
-    return pd.concat([table, ens_table], ignore_index=True), models
+        [{"model": name, "predictions": ", ".join(m.name for m in preds), "kind": preds[0].kind,
+          "n_seeds": len(preds), "accuracy": float(np.mean([m.accuracy for m in preds])),
+          "stands_for": "the baseline itself" if preds[0].kind == "baseline" else "all its seeds, resampled"}
+         for name, preds in compared]
+        + [{"model": e.name, "predictions": e.source, "kind": e.kind, "n_seeds": 1, "accuracy": e.accuracy,
+            "stands_for": "soft vote (mean class probabilities)"} for e, _ in ensembles])
+    return tests, models
 
 
 def seed_scores(runs: pd.DataFrame, metric: str = "accuracy", order: list[str] | None = None) -> pd.DataFrame:

@@ -117,17 +117,6 @@ def soft_vote(models: Sequence[Predictions], name: str, architecture: str | None
                        source=", ".join(m.name for m in models))
 
 
-def median_run(runs: Sequence[Predictions]) -> Predictions:
-    """The run with the median test accuracy; with an even count, the lower of the two middle runs.
-
-    The lower middle keeps a comparison conservative for the architecture; ties go to the lower seed.
-    """
-    if not runs:
-        raise PredictionsError("median_run needs at least one run.")
-    ranked = sorted(runs, key=lambda r: (r.accuracy, r.seed if r.seed is not None else 0))
-    return ranked[(len(ranked) - 1) // 2]
-
-
 @dataclass
 class Study:
     """All predictions of one study: baselines and CNN runs, checked to share one test set."""
@@ -157,18 +146,6 @@ class Study:
         if len(self.architectures) > 1:
             out.append(soft_vote(self.runs, "ensemble/all_cnns"))
         return out
-
-    def representatives(self, choice: str) -> list[Predictions]:
-        """One prediction set per architecture for pairwise tests: ``median_seed`` or ``ensemble``."""
-        if choice == "median_seed":
-            return [median_run(self.runs_of(a)) for a in self.architectures]
-        if choice == "ensemble":
-            return self.architecture_ensembles()
-        raise ValueError(f"cnn_predictions must be 'median_seed' or 'ensemble'. Received: {choice}")
-
-    def best_run(self) -> Predictions:
-        """The single training run with the highest test accuracy (ties: first in config order)."""
-        return max(self.runs, key=lambda r: r.accuracy)
 
 
 def load_study(baseline_paths: Sequence[str], baseline_names: Sequence[str], run_paths: Sequence[str],

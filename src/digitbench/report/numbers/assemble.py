@@ -111,7 +111,7 @@ def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str
 def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInputs:
     """``ReportInputs`` from a rule's named inputs (the keys of ``REPORT_RESULTS`` in report.smk)."""
     stats_inputs = stats.StatsInputs(
-        bootstrap=named.bootstrap, mcnemar=named.mcnemar, mcnemar_models=named.mcnemar_models,
+        bootstrap=named.bootstrap, comparisons=named.comparisons, compared_models=named.compared_models,
         friedman=named.friedman, wilcoxon=named.wilcoxon, calibration=named.calibration, claims=named.claims)
     return ReportInputs(
         eda_summary=named.eda_summary, class_distribution=named.class_distribution,

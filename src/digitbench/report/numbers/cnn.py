@@ -15,6 +15,8 @@ def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:
     """``mean ± sd``; a single seed has no SD, which is said rather than printed as 0."""
     if pd.isna(sd):
         return f"{mean:.{decimals}f} (one seed, no SD)"
+    if sd > 0 and round(sd, decimals) == 0:  # "± 0.0000" would claim identical seeds
+        return f"{mean:.{decimals}f} ± < {10 ** -decimals:.{decimals}f}"
     return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
 
 

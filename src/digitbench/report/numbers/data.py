@@ -7,7 +7,7 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, fmt_p, markdown_table
+from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table, p_clause
 
 
 def build(summary_path: str, class_distribution_path: str, class_statistics_path: str,
@@ -31,7 +31,7 @@ def build(summary_path: str, class_distribution_path: str, class_statistics_path
         "balance_train": f"{s['balance_train']:.4f}", "balance_test": f"{s['balance_test']:.4f}",
         "pixel_mean": f"{pix.loc['train', 'mean']:.2f}", "pixel_std": f"{pix.loc['train', 'std']:.2f}",
         "zero_pct": f"{pix.loc['train', 'zero_pct']:.2f}",
-        "anova_f": f"{s['anova_f']:.1f}", "anova_p": fmt_p(s["anova_p"]),
+        "anova_f": f"{s['anova_f']:.1f}", "anova_p": p_clause(s["anova_p"]),
         "anova_df1": str(s["anova_df_between"]), "anova_df2": fmt_int(s["anova_df_within"]),
         "n_extreme": str(s["n_extreme_pixels"]), "n_zero_variance": str(s["n_zero_variance_pixels"]),
         "variation_digit": str(s["variation_digit"]),

@@ -25,11 +25,16 @@ def fmt_signed(x: float, decimals: int = 2) -> str:
 
 
 def fmt_p(p: float | None) -> str:
-    """A p-value as the report prints it everywhere: 3 decimals, 3 significant digits below 0.001,
-    and a bound below 1e-10 (never 0, which underflow can give)."""
+    """A p-value as every table prints it: 3 decimals, and "< 0.001" below that (one rule in the whole paper)."""
     if p is None or pd.isna(p):
         return "not computed"
-    return "< 1e-10" if p < 1e-10 else (f"{p:.2e}" if p < 1e-3 else f"{p:.3f}")
+    return "< 0.001" if p < 1e-3 else f"{p:.3f}"
+
+
+def p_clause(p: float | None, label: str = "p") -> str:
+    """A p-value in a sentence: "p = 0.023", "p < 0.001" (the same rule as :func:`fmt_p`)."""
+    shown = fmt_p(p)
+    return f"{label} {shown}" if shown.startswith("<") else f"{label} = {shown}"
 
 
 def fmt_int(value: object) -> str:

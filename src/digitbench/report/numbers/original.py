@@ -16,7 +16,7 @@ import pandas as pd
 
 from digitbench.report.numbers.format import fmt_int, markdown_table
 from digitbench.report.numbers.profile import departures
-from digitbench.report.numbers.stats import BASELINE_LABELS, display, interval
+from digitbench.report.numbers.claims import BASELINE_LABELS, display, interval
 from digitbench.wording import plural
 
 # Quoted from the notebook (shared/seeds, "SIMULATED RESULTS SUMMARY"): test accuracy and

@@ -1,0 +1,146 @@
+"""Sentences from ``claims.json``: one per tested claim, the "best" verdicts, and what was not tested.
+
+Every comparative sentence is phrased from a claim: "significantly" appears only where the claim's
+corrected test rejected at alpha, and "best" only where the leader's comparisons with every other
+architecture did, so a changed result changes the sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from digitbench.report.numbers.format import fmt_signed, p_clause
+
+BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
+
+
+def display(name: str) -> str:
+    """Reader-facing name of a model id (``ensemble/x``, ``x/seed1``, a baseline or an architecture)."""
+    if name in BASELINE_LABELS:
+        return BASELINE_LABELS[name]
+    if name == "ensemble/all_cnns":
+        return "the ensemble of all CNN runs"
+    if name == "runs/all_cnns":
+        return "a single CNN run"
+    if name.startswith("runs/"):
+        return f"a single `{name.split('/', 1)[1]}` run"
+    if name.startswith("ensemble/"):
+        return f"the `{name.split('/', 1)[1]}` seed ensemble"
+    if "/seed" in name:
+        arch, seed = name.split("/seed")
+        return f"`{arch}` seed {seed}"
+    return f"`{name}`"
+
+
+def interval(low: float, high: float, decimals: int = 4) -> str:
+    """``[low, high]`` with a fixed number of decimals."""
+    return f"[{low:.{decimals}f}, {high:.{decimals}f}]"
+
+
+def pp(x: float | None) -> str:
+    """Percentage points with a sign (None: n/a)."""
+    return "n/a" if x is None else fmt_signed(100 * x)
+
+
+STATISTIC_SYMBOLS = {"chi2": "χ²"}
+
+
+def _evidence(c: dict[str, Any]) -> str:
+    """'McNemar (...): χ² = 20.6, Holm-corrected p < 0.001' from a claim."""
+    parts = [c["test"]]
+    if c["statistic"] is not None and c["statistic_name"] != "none":
+        parts.append(f"{STATISTIC_SYMBOLS.get(c['statistic_name'], c['statistic_name'])} = {c['statistic']:.3g}")
+    corrected = "Holm-corrected p" if c["correction"].startswith("Holm") else "p"
+    parts.append(p_clause(c["p_corrected"], corrected))
+    return ", ".join(parts)
+
+
+def _capital(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def best_sentence(c: dict[str, Any] | None, kind: str) -> str:
+    """The "best" sentence for accuracy or calibration, worded from the best/<kind> claim."""
+    quantity = {"accuracy": "the highest mean test accuracy", "calibration": "the lowest mean expected calibration error"}
+    role = {"accuracy": "the most accurate architecture", "calibration": "the best-calibrated architecture"}
+    if c is None:
+        return (f"No architecture is compared for {kind} with every other (fewer than two architectures, or a tie "
+                "at the top), so none is called the best.\n")
+    s = display(c["subject"])
+    if c["holds"]:
+        return (f"{_capital(s)} has {quantity[kind]}, and it is {role[kind]}: each of its comparisons with the other "
+                f"architectures is significant ({c['test']}, largest {p_clause(c['p_corrected'], 'Holm-corrected p')}).\n")
+    others = ", ".join(display(o) for o in c["not_significant_against"])
+    return (f"{_capital(s)} has {quantity[kind]}, but the study does not show that it is {role[kind]}: its difference "
+            f"from {others} is not significant after Holm correction ({c['test']}).\n")
+
+
+def claim_sentence(c: dict[str, Any]) -> str:
+    """One sentence for one claim; the wording depends on ``holds`` only, never on hand-picked cases."""
+    s, o = display(c["subject"]), display(c["object"]) if c["object"] else ""
+    eff = c["effect_size"]
+    evidence = _evidence(c)
+    level = f"{100 * (eff.get('ci_level') or 0.95):g}%"
+    ci = f", {level} CI {pp(eff['ci_low'])} to {pp(eff['ci_high'])}" if eff.get("ci_low") is not None else ""
+    if c["relation"] == "lower_error":
+        evidence += f"; error difference {pp(eff['value'])} percentage points{ci}"
+        verb = "has a significantly lower test error than" if c["holds"] else "has a lower test error than"
+    elif c["relation"] == "lower_ece":
+        evidence += f"; ECE difference {pp(eff['value'])} percentage points{ci}"
+        verb = ("has a significantly lower expected calibration error than" if c["holds"]
+                else "has a lower expected calibration error than")
+    elif c["relation"] == "equal_error":
+        return f"{_capital(s)} and {o} make the same number of test errors ({evidence})."
+    elif c["relation"] == "higher_accuracy":
+        evidence += f"; mean accuracy difference {pp(eff['value'])} percentage points, n = {c['n']}"
+        verb = "has a significantly higher accuracy than" if c["holds"] else "has a higher accuracy than"
+    else:  # the omnibus test
+        verdict = "differ significantly" if c["holds"] else "do not differ significantly"
+        return f"The architectures {verdict} in test accuracy across seeds ({evidence}, n = {c['n']} seeds)."
+    tail = "" if c["holds"] else ", but the difference is not significant at α = " + f"{c['alpha']:g}"
+    note = f" ({c['note']})" if c.get("note") and not c["holds"] else ""
+    return f"{_capital(s)} {verb} {o} ({evidence}){tail}{note}."
+
+
+_CD_FIGURE = (
+    "![Critical-difference diagram of the architectures' average ranks over seeds; a bar joins architectures whose "
+    "pairwise Wilcoxon test is not significant after Holm correction.](_generated/figures/stats_critical_difference)"
+    "{#fig-stats-cd}\n\n@fig-stats-cd summarises the ranks as a critical-difference diagram "
+    "[@demsar2006statistical].\n")
+
+
+def _which(subjects: list[str]) -> str:
+    return subjects[0] if len(subjects) == 1 else "both pairs" if len(subjects) == 2 else f"all {len(subjects)} pairs"
+
+
+def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
+    """Generated Markdown paragraphs, one per family of claims, plus what could not be tested."""
+    by_family: dict[str, list[str]] = {}
+    for c in claims["claims"]:
+        by_family.setdefault(c["family"], []).append(claim_sentence(c))
+    empty = {"pairwise_models": "No pairwise comparison was run.",
+             "pairwise_ensembles": "No ensemble was compared with its runs.",
+             "calibration": "No architecture was compared for calibration (one architecture).",
+             "wilcoxon_seeds": "No pairwise Wilcoxon test across seeds was run (the reason is listed below).",
+             "cv_5x2_baselines": "The 5×2cv test needs two baselines; it was not run."}
+    texts = {}
+    for family, none_text in empty.items():
+        lines = by_family.get(family, [])
+        texts[family] = "".join(f"- {line}\n" for line in lines) if lines else none_text + "\n"
+    best = {c["id"]: c for c in claims["claims"] if c["family"] == "best"}
+    for name, kind in (("best_accuracy", "accuracy"), ("best_calibration", "calibration")):
+        texts[name] = best_sentence(best.get(f"best/{kind}"), kind)
+    friedman = by_family.get("friedman_seeds", [])
+    reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
+    reason = reasons[0] if reasons else "no reason was recorded"
+    texts["friedman_seeds"] = (friedman[0] if friedman else f"The Friedman test was not run: {reason}.") + "\n"
+    # The diagram is drawn from the Friedman test: without it there is no figure to show or mention.
+    texts["critical_difference"] = (_CD_FIGURE if friedman else
+                                    f"No critical-difference diagram is shown, because the Friedman test was not run: {reason}.\n")
+    # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for u in claims["untested"]:
+        grouped.setdefault((u["test"], u["note"]), []).append(u["subjects"])
+    untested = [f"{test}, {_which(subjects)}: {note}." for (test, note), subjects in grouped.items()]
+    texts["untested"] = "".join(f"- {u}\n" for u in untested) if untested else "Every planned test was run.\n"
+    return texts
