@@ -140,3 +140,13 @@ def test_published_table_lists_this_study_only_when_it_follows_the_paper_protoco
     assert "This study: `a` (mean of 5 seeds)" in literature.build(summary)[1]["published"]
     table = literature.build(summary, comparable=False)[1]["published"]
     assert "This study" not in table and "not listed beside them" in table
+
+
+def test_targets_table_commands_repeat_the_run_config_files():
+    from digitbench.report.numbers.appendix import targets_table
+
+    table = targets_table(["eda_sample_grid"], ["main_results"], ["config/quick.yaml"])
+    assert ("`snakemake results/figures/eda_sample_grid.pdf --cores all --resources gpu=1 --configfile "
+            "config/quick.yaml`") in table
+    assert "`snakemake report/_generated/tables/main_results.md --cores all --resources gpu=1 --configfile" in table
+    assert "--configfile" not in targets_table(["eda_sample_grid"], [], [])  # the paper profile needs none

@@ -81,6 +81,7 @@ rule collect_report_variables:
         config=config,
         commit=git_commit(workflow.basedir),
         figures=REPORT_FIGURES,
+        configfiles=configfiles(),
     log:
         "results/logs/report/collect_report_variables.log",
     conda:

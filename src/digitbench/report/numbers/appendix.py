@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +12,12 @@ import pandas as pd
 from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import fmt_fixed, markdown_table
 from digitbench.report.numbers.provenance import benchmark_table, hardware, package_versions, wall_minutes
+from digitbench.workdir import snakemake_command
 
 
 def build(config: Mapping[str, Any], commit: str, benchmarks: list[str], figures: list[str], tables: list[str],
-          project: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+          project: str | os.PathLike[str] | None = None,
+          configfiles: Sequence[str] = ()) -> tuple[dict[str, Any], dict[str, str]]:
     """Variables under ``study``, ``preprocessing``, ``env`` and ``runtime``, and the appendix tables.
 
     Config strings (title, authors, profile, paths, ...) and the hardware description are data:
@@ -27,6 +29,7 @@ def build(config: Mapping[str, Any], commit: str, benchmarks: list[str], figures
         commit: Git commit the results were produced at.
         benchmarks: Snakemake benchmark files of the report's jobs.
         figures, tables: Names of the report's figures and generated tables (the targets table).
+        configfiles: This run's ``--configfile`` files, which the targets table's commands repeat.
         project: The project directory the configuration table shows paths against; the current
             directory, where Snakemake runs jobs, when None.
     """
@@ -50,20 +53,28 @@ def build(config: Mapping[str, Any], commit: str, benchmarks: list[str], figures
             formats={"seconds": fmt_fixed(1), "max_rss_mb": fmt_fixed(0)},
             headers={"job": "Job", "seconds": "Seconds", "max_rss_mb": "Peak RSS (MB)"}),
         "config": config_table(config, project),
-        "targets": targets_table(figures, tables),
+        "targets": targets_table(figures, tables, [display_path(f, project or ".") for f in configfiles]),
     }
     return variables, out
 
 
-def targets_table(figures: list[str], tables: list[str]) -> str:
-    """The Snakemake target and command that regenerate each figure and table (``#tbl-targets``)."""
+def targets_table(figures: list[str], tables: list[str], configfiles: Sequence[str] = ()) -> str:
+    """The Snakemake target and command that regenerate each figure and table (``#tbl-targets``).
+
+    The commands carry this run's config files: without them Snakemake would read the paper
+    profile's config, which the workflow refuses to run over another profile's results.
+    """
+    def command(target: str) -> str:
+        return f"`{snakemake_command(configfiles, [target])}`"
+
     rows = [{"item": f"figure `{name}`", "target": f"`results/figures/{name}.pdf` (and `.png`)",
-             "command": f"`snakemake --cores 1 results/figures/{name}.pdf`"} for name in figures]
+             "command": command(f"results/figures/{name}.pdf")} for name in figures]
     rows += [{"item": f"table `{name}`", "target": f"`report/_generated/tables/{name}.md`",
-              "command": f"`snakemake --cores 1 report/_generated/tables/{name}.md`"} for name in tables]
+              "command": command(f"report/_generated/tables/{name}.md")} for name in tables]
     return markdown_table(pd.DataFrame(rows, columns=["item", "target", "command"]),
-                          "The Snakemake target that regenerates each figure and table of this report; Snakemake "
-                          "reruns only the jobs whose inputs changed, so none of these retrains a model.",
+                          "The Snakemake target that regenerates each figure and table of this report, with this "
+                          "run's config files; Snakemake reruns only the jobs whose inputs changed, so none of these "
+                          "retrains a model.",
                           "tbl-targets", headers={"item": "Figure or table", "target": "File", "command": "Command"})
 
 

@@ -40,8 +40,8 @@ class ReportInputs:
     schema: str | None = None  # the config schema, whose defaults are the paper profile
 
 
-def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
-          project: str | Path | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def build(inputs: ReportInputs, config: dict[str, Any], commit: str, project: str | Path | None = None,
+          configfiles: list[str] | tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Build the report variables, the Markdown tables and the generated sentences.
 
     Args:
@@ -50,6 +50,7 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
         commit: Git commit the results were produced at.
         project: The project (workflow) directory, against which the configuration table shows
             paths; the current directory, where Snakemake runs jobs, when None.
+        configfiles: This run's ``--configfile`` files (the commands of the targets table).
 
     Returns:
         ``(variables, tables, texts)``: the nested mapping for ``_variables.yml``, table name to
@@ -68,7 +69,8 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str,
             texts.update(built[2])
 
     schema = load_schema(inputs.schema) if inputs.schema is not None else None
-    front, back = appendix.build(config, commit, inputs.benchmarks, inputs.figures, inputs.tables, project)
+    front, back = appendix.build(config, commit, inputs.benchmarks, inputs.figures, inputs.tables, project,
+                                 configfiles)
     tables.update(back)
     variables["study"] = front["study"]
     if schema is not None:
