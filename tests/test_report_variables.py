@@ -76,6 +76,13 @@ def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
     assert "| training\\.epochs | 50 | 4 |" in tables["profile"] and "{#tbl-profile}" in tables["profile"]
     one = validate_config({"profile": "paper", "training": {"epochs": 4}}, schema)
     assert "in 1 setting," in profile.build(one, schema, tmp_path)[0]["statement"]  # a changed paper profile says so
+    # How departing settings were chosen (issue 13): tuned ones on the validation split, with the grid's seed.
+    assert paper_vars["selection"].startswith("No setting was tuned")
+    assert variables["selection"].startswith("None of these settings was tuned")
+    tuned = validate_config({"profile": "quick", "training": {"bn_momentum": 0.9, "epochs": 4}}, schema)
+    text = profile.build(tuned, schema, tmp_path)[0]["selection"]
+    assert text.startswith("Of these, training.bn_momentum was chosen on the validation split only")
+    assert "tuning seed 0" in text and "enhanced_cnn and resnet_inspired" in text and "'" not in text
 
 
 def test_title_names_a_profile_that_is_not_the_papers(tmp_path):

@@ -34,6 +34,21 @@ def departures(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tup
             if not (key in NOT_PROTOCOL or key.startswith(("report.", "tuning."))) and paper.get(key) != value]
 
 
+def selection(config: Mapping[str, Any], rows: list[tuple[str, Any, Any]]) -> str:
+    """How the departing training settings were chosen: on the validation split, by the tuning rule, or not at all."""
+    tuning = config["tuning"]
+    tuned = [key for key, _, _ in rows if key.removeprefix("training.") in tuning["grid"]]
+    if not rows:
+        return "No setting was tuned: every setting is the protocol of the original study."
+    if not tuned:
+        return "None of these settings was tuned; they shorten the run to fit the budget of the profile."
+    return (f"Of these, {', '.join(tuned)} {'was' if len(tuned) == 1 else 'were'} chosen on the validation split "
+            f"only: each combination of the tuning grid was trained once with tuning seed {tuning['seed']}, which no "
+            f"reported run uses, for {' and '.join(tuning['architectures'])}, and ranked by its best validation "
+            "accuracy (rule tune_training, results/tuning/validation.csv); the test set was not read. The other "
+            "departures shorten the run to fit the budget of the profile.")
+
+
 def build(config: Mapping[str, Any], schema: Mapping[str, Any],
           project: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
     """Variables under ``profile`` and the ``profile`` table (Methods).
@@ -64,5 +79,5 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any],
         formats={"key": markdown_literal, "paper": markdown_literal, "this": markdown_literal},
         headers={"key": "Setting", "paper": "Paper profile", "this": "This report"})
     variables = {"name": name, "is_paper": "yes" if config["profile"] == PAPER_PROFILE else "no",
-                 "n_departures": str(n), "statement": statement}
+                 "n_departures": str(n), "statement": statement, "selection": selection(config, rows)}
     return variables, {"profile": table}
