@@ -102,3 +102,9 @@ def test_build_from_stats_files(tmp_path):
     assert "{#tbl-main-results}" in tables["main_results"] and "| `se_cnn` | 3 | 0.9000 ± 0.0100 |" in tables["main_results"]
     assert texts["pairwise_models"].count("\n") == int(variables["n_pairs"])
     assert texts["best_accuracy"].startswith("`") and texts["calibration"].count("\n") == 2
+
+
+def test_seed_level_sentence_follows_the_number_of_seeds():
+    assert "only 3 distinct draws" in St.seed_level(2) and "= 0.50" in St.seed_level(2)
+    assert "only 126 distinct draws" in St.seed_level(5) and "= 0.80" in St.seed_level(5)
+    assert "test-set sampling only" in St.seed_level(1)

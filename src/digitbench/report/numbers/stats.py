@@ -6,6 +6,7 @@ The sentences themselves are phrased from ``claims.json`` by ``claims.py``.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,16 @@ def _json(path: str) -> Any:
         return json.load(fh)
 
 
+def seed_level(n: int) -> str:
+    """What the seed level of the two-level bootstrap can and cannot do with ``n`` seeds per architecture."""
+    if n == 1:
+        return "With one seed per architecture, the seed level is empty and the interval covers test-set sampling only."
+    draws = math.comb(2 * n - 1, n)  # multisets of n seeds drawn from n
+    return (f"With {n} seeds per architecture, the seed level of that bootstrap has only {draws} distinct draws of "
+            f"the seed set, and it understates the variance of the seed mean by the factor (n − 1)/n = "
+            f"{(n - 1) / n:.2f}, so the interval is coarse and somewhat too narrow.")
+
+
 def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.DataFrame,
           stats_config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Variables under ``stats``, the statistics tables and the generated sentences.
@@ -60,6 +71,7 @@ def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.D
                                   f"{interval(ens_all['ci_low'], ens_all['ci_high'])}" if ens_all is not None
                                   else "not computed (one architecture)"),
         "best_ece_architecture": best_ece, "best_ece": f"{cnn_ece.mean()[best_ece]:.4f}",
+        "seed_level": seed_level(int(cnn_summary["n_seeds"].min())),
         "n_compared_models": str(len(pd.read_csv(inputs.compared_models).query("kind != 'ensemble'"))),
     }
     tables = {
