@@ -64,3 +64,12 @@ def test_mean_sd_text():
     assert mean_sd(0.9912, 0.0011) == "0.9912 ± 0.0011"
     assert mean_sd(0.99, float("nan")) == "0.9900 (one seed, no SD)"
     assert mean_sd(0.99, 0.00003) == "0.9900 ± < 0.0001" and mean_sd(0.99, 0.0) == "0.9900 ± 0.0000"
+
+
+def test_convergence_sentence_names_runs_still_improving_at_the_end():
+    from digitbench.report.numbers.cnn import convergence
+
+    runs = pd.DataFrame({"architecture": ["a", "a", "b"], "epochs_run": [4, 4, 3], "best_epoch": [4, 2, 3]})
+    text = convergence(runs, 4)  # b stopped early at its best epoch: not "still improving"
+    assert text.startswith("In 1 of 3 runs (of a) the best validation accuracy came in the last of the 4 epochs")
+    assert convergence(runs.assign(best_epoch=[1, 2, 1]), 4).startswith("Every run reached")

@@ -51,6 +51,18 @@ def stopping_rules(training: dict[str, Any]) -> dict[str, str]:
     return {"plateau_rule": plateau_rule, "early_stopping": early}
 
 
+def convergence(runs: pd.DataFrame, epochs: int) -> str:
+    """Whether the runs were still improving when training ended: best validation accuracy in the last epoch."""
+    still = runs[(runs["best_epoch"] == runs["epochs_run"]) & (runs["epochs_run"] == epochs)]
+    if still.empty:
+        return "Every run reached its best validation accuracy before its last epoch."
+    archs = list(dict.fromkeys(still["architecture"]))
+    return (f"In {len(still)} of {len(runs)} runs (of {', '.join(archs)}) the best validation accuracy came in the "
+            f"last of the {plural(epochs, 'epoch')}: those networks were still improving when training ended, so "
+            "their test accuracies understate what the architectures reach with a longer budget, and any ranking "
+            "that involves them, against the baselines too, is provisional.")
+
+
 def build(summary_path: str, runs_path: str, best_path: str, architectures_path: str,
           training: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Variables under ``cnn`` and the ``cnn_results`` / ``cnn_architectures`` tables.
@@ -85,6 +97,7 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "best_n_seeds": str(best["n_seeds"]),
         "top_run_accuracy": f"{top_run['accuracy']:.4f}", "top_run": f"{top_run['architecture']} seed {top_run['seed']}",
         "n_architectures": str(len(s)), "n_runs": str(len(runs)),
+        "convergence": convergence(runs, training["epochs"]),
         "seeds": ", ".join(str(x) for x in training["seeds"]), "n_seeds": str(len(training["seeds"])),
         "n_train": fmt_int(first["n_train"]), "n_val": fmt_int(first["n_val"]), "n_test": fmt_int(first["n_test"]),
         "epochs": str(training["epochs"]), "batch_size": str(training["batch_size"]),
