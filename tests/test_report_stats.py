@@ -108,3 +108,10 @@ def test_seed_level_sentence_follows_the_number_of_seeds():
     assert "only 3 distinct draws" in St.seed_level(2) and "= 0.50" in St.seed_level(2)
     assert "only 126 distinct draws" in St.seed_level(5) and "= 0.80" in St.seed_level(5)
     assert "test-set sampling only" in St.seed_level(1)
+
+
+def test_best_verdict_comes_from_the_best_accuracy_claim():
+    claim = {"id": "best/accuracy", "holds": True}
+    assert St.best_verdict({"claims": [claim]}) == "significantly more accurate than every other architecture"
+    assert St.best_verdict({"claims": [claim | {"holds": False}]}).startswith("not significantly")
+    assert St.best_verdict({"claims": []}) == "no architecture leads every comparison"

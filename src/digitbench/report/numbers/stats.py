@@ -36,6 +36,16 @@ def _json(path: str) -> Any:
         return json.load(fh)
 
 
+def best_verdict(claims: dict[str, Any]) -> str:
+    """A short clause on whether the top architecture is significantly the most accurate (the best/accuracy claim)."""
+    best = next((c for c in claims["claims"] if c["id"] == "best/accuracy"), None)
+    if best is None:
+        return "no architecture leads every comparison"
+    if best["holds"]:
+        return "significantly more accurate than every other architecture"
+    return "not significantly more accurate than every other architecture"
+
+
 def seed_level(n: int) -> str:
     """What the seed level of the two-level bootstrap can and cannot do with ``n`` seeds per architecture."""
     if n == 1:
@@ -71,6 +81,7 @@ def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.D
                                   f"{interval(ens_all['ci_low'], ens_all['ci_high'])}" if ens_all is not None
                                   else "not computed (one architecture)"),
         "best_ece_architecture": best_ece, "best_ece": f"{cnn_ece.mean()[best_ece]:.4f}",
+        "best_accuracy_verdict": best_verdict(claims),
         "seed_level": seed_level(int(cnn_summary["n_seeds"].min())),
         "n_compared_models": str(len(pd.read_csv(inputs.compared_models).query("kind != 'ensemble'"))),
     }
