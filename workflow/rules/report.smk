@@ -26,6 +26,7 @@ REPORT_TEXTS = [
     "pairwise_models",
     "pairwise_ensembles",
     "best_accuracy",
+    "calibration",
     "best_calibration",
     "wilcoxon_seeds",
     "friedman_seeds",
