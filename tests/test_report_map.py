@@ -21,3 +21,11 @@ def test_map_lists_every_include_with_its_qmd_and_a_module_that_writes_it():
     for key, (qmd, module) in rows.items():
         assert shown[key] == qmd, key
         assert f'"{key[1]}"' in (ROOT / "src/digitbench/report/numbers" / module).read_text(), (key, module)
+
+
+def test_report_rule_declares_every_generated_text():
+    from digitbench.report.numbers.claims import claim_texts
+
+    block = re.search(r"REPORT_TEXTS = \[(.*?)\]", (ROOT / "workflow/rules/report.smk").read_text(), re.S).group(1)
+    declared = set(re.findall(r'"(\w+)"', block))
+    assert declared == set(claim_texts({"claims": [], "untested": []}))
