@@ -111,6 +111,11 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
         "min_lr": f"{training['min_lr']:g}", "last_lr": f"{last_epoch_lr(training):.2g}",
         **stopping_rules(training), "clipnorm": f"{training['clipnorm']:g}",
         "bn_momentum": f"{training['bn_momentum']:g}",
+        # Only what acts in the run: recalibration replaces the moving averages before every use.
+        "bn_moving": (f"The moving averages of batch normalization (momentum {training['bn_momentum']:g}) are "
+                      "replaced by recomputed statistics before every validation and in the saved model, so they "
+                      "play no part in the results." if training["recalibrate_bn"] else
+                      f"The moving averages of batch normalization use momentum {training['bn_momentum']:g}."),
         "bn_statistics": (f"recomputed after every epoch, before that epoch is validated, as the average over "
                           f"{fmt_int(training['recalibrate_bn_images'])} clean (un-augmented) training images drawn "
                           "once with the run seed, and saved with the best epoch; the best epoch and early stopping "
