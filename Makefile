@@ -12,14 +12,14 @@ TRAIN_SLOTS ?= 2
 # `KERAS_BACKEND=jax make benchmark BENCHMARK_CONFIG=` for the full size of config/config.yaml.
 BENCHMARK_CONFIG ?= --configfile config/quick.yaml config/benchmark_cpu.yaml
 
-.PHONY: setup report test benchmark lint clean-results
+.PHONY: setup report test test-slurm slurm benchmark lint clean-results
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[slurm,kubernetes]"
 	touch $@
 
 report: setup
@@ -33,6 +33,16 @@ benchmark: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The SLURM profile on a real single-node SLURM that the tests start (root; Debian's slurm-wlm, munge).
+test-slurm: setup
+	$(BIN)/python -m pytest -m slurm
+
+# Every job as a SLURM job, from the cluster's login node (README: Running on a cluster).
+SLURM_CONFIG ?= config/quick.yaml
+slurm: setup
+	$(BIN)/python -m digitbench.cluster plugins slurm
+	$(BIN)/snakemake --profile workflow/profiles/slurm --configfile $(SLURM_CONFIG)
 
 lint: setup
 	$(BIN)/snakemake --lint

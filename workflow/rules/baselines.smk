@@ -27,9 +27,9 @@ rule fit_baseline:
 rule summarize_baselines:
     input:
         code=script_code("summarize_baselines.py"),
-        metrics=expand(rules.fit_baseline.output.metrics, model=BASELINES),
-        cv_scores=expand(rules.fit_baseline.output.cv_scores, model=BASELINES),
-        per_class=expand(rules.fit_baseline.output.per_class, model=BASELINES),
+        metrics=expand(declared(rules.fit_baseline.output.metrics), model=BASELINES),
+        cv_scores=expand(declared(rules.fit_baseline.output.cv_scores), model=BASELINES),
+        per_class=expand(declared(rules.fit_baseline.output.per_class), model=BASELINES),
     output:
         metrics="results/tables/baseline_metrics.csv",
         cv_folds="results/tables/baseline_cv_folds.csv",

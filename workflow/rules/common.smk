@@ -1,6 +1,7 @@
 # Config validation and the few helpers every stage shares. Stage logic lives in src/digitbench.
 import functools
 import os
+import re
 from pathlib import Path
 
 from snakemake.exceptions import WorkflowError
@@ -90,6 +91,24 @@ onstart:
     # Only a run that executes jobs gets here (not a dry run): take the folder, then stamp it.
     from digitbench.workdir import WorkdirError, lock_run, write_stamp
 
+    if workflow.executor_plugin is not None and workflow.executor_plugin.name == "slurm":
+        # Before the first sbatch: a missing partition or GPU model fails here once, named, not per job.
+        from digitbench.cluster.slurm import SlurmError, check
+
+        try:
+            check((job.rule.name, job.resources) for job in workflow.dag.needrun_jobs())
+        except SlurmError as err:
+            raise WorkflowError(str(err))
+    if workflow.executor_plugin is not None and workflow.executor_plugin.name == "kubernetes":
+        from snakemake.common import get_container_image
+
+        from digitbench.cluster.kubernetes import problems
+
+        storage = workflow.storage_settings
+        if found := problems(os.getcwd(), storage.default_storage_provider, storage.default_storage_prefix,
+                             workflow.remote_execution_settings.container_image, get_container_image()):
+            raise WorkflowError("This Kubernetes run cannot work as set up:\n" + "\n".join(f"  - {p}" for p in found))
+
     try:
         lock_run()
     except WorkdirError as err:
@@ -102,6 +121,21 @@ onstart:
         from digitbench.throughput import warn_if_training_on_cpu
 
         warn_if_training_on_cpu(config, pending_training)
+
+
+def declared(path):
+    """The pattern a rule declared for one of its files (``rules.x.output.y``, ``rules.x.benchmark``),
+    as a plain string for expand() and for inputs.
+
+    Under a default storage provider (workflow/profiles/kubernetes) Snakemake replaces each declared
+    file by its local copy's path (``.snakemake/storage/<provider>/<prefix>/<pattern>``), which
+    expand() refuses or which would be mapped to storage a second time; the plain pattern is mapped
+    once, where a rule uses it."""
+    settings = workflow.storage_settings
+    if settings.default_storage_provider is None:
+        return str(path)
+    prefix = re.sub(r"^\w+://", "", settings.default_storage_prefix).strip("/")
+    return str(path).removeprefix(f"{Path(settings.local_storage_prefix)}/{settings.default_storage_provider}/{prefix}/")
 
 
 def figure(name):
@@ -139,7 +173,7 @@ def glob_report_sources():
     """The hand-written report sources (.qmd) that the render depends on."""
     root = Path(workflow.basedir) / "report"
     return sorted(
-        str(p.relative_to(workflow.basedir))
+        local(str(p.relative_to(workflow.basedir)))
         for p in root.rglob("*.qmd")
         if "_generated" not in p.parts and "_output" not in p.parts
     )
@@ -147,11 +181,14 @@ def glob_report_sources():
 
 @functools.cache
 def script_code(script):
-    """The package files a workflow script imports (transitively): editing one reruns exactly its jobs."""
+    """The package files a workflow script imports (transitively): editing one reruns exactly its jobs.
+
+    Like every repository file that rules read, they are local(), so that under a default storage provider they
+    travel with the workflow's sources (git-tracked files), not through storage."""
     from digitbench.codedeps import code_inputs
 
     base = Path(workflow.basedir)
-    return code_inputs(base / "workflow" / "scripts" / script, base / "src")
+    return [local(path) for path in code_inputs(base / "workflow" / "scripts" / script, base / "src")]
 
 
 ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
@@ -173,8 +210,8 @@ def job_training_params():
 def study_predictions(wildcards):
     """Test-set predictions of every baseline and every CNN run, in config order (input function of the stats rules)."""
     return {
-        "baselines": expand(rules.fit_baseline.output.predictions, model=BASELINES),
-        "runs": expand(rules.train_cnn.output.predictions, arch=ARCHITECTURES, seed=SEEDS),
+        "baselines": expand(declared(rules.fit_baseline.output.predictions), model=BASELINES),
+        "runs": expand(declared(rules.train_cnn.output.predictions), arch=ARCHITECTURES, seed=SEEDS),
     }
 
 

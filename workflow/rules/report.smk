@@ -57,14 +57,14 @@ REPORT_RESULTS = dict(
     throughput=rules.collect_throughput.output.table,
 )
 REPORT_BENCHMARKS = [
-    rules.download_mnist.benchmark,
-    rules.compute_eda.benchmark,
-    *expand(rules.fit_baseline.benchmark, model=BASELINES),
-    *expand(rules.train_cnn.benchmark, arch=ARCHITECTURES, seed=SEEDS),
-    rules.bootstrap_metrics.benchmark,
-    rules.compare_models.benchmark,
-    *expand(rules.benchmark_throughput.benchmark, backend=config["benchmark"]["backends"]),
-    *([rules.test_baselines_5x2cv.benchmark] if len(BASELINES) == 2 else []),
+    declared(rules.download_mnist.benchmark),
+    declared(rules.compute_eda.benchmark),
+    *expand(declared(rules.fit_baseline.benchmark), model=BASELINES),
+    *expand(declared(rules.train_cnn.benchmark), arch=ARCHITECTURES, seed=SEEDS),
+    declared(rules.bootstrap_metrics.benchmark),
+    declared(rules.compare_models.benchmark),
+    *expand(declared(rules.benchmark_throughput.benchmark), backend=config["benchmark"]["backends"]),
+    *([declared(rules.test_baselines_5x2cv.benchmark)] if len(BASELINES) == 2 else []),
 ]
 
 
@@ -72,7 +72,7 @@ rule collect_report_variables:
     input:
         **REPORT_RESULTS,
         code=script_code("collect_report_variables.py"),
-        schema="workflow/schemas/config.schema.yaml",
+        schema=local("workflow/schemas/config.schema.yaml"),
         benchmarks=REPORT_BENCHMARKS,
     output:
         variables="report/_variables.yml",
@@ -91,6 +91,14 @@ rule collect_report_variables:
         "../scripts/collect_report_variables.py"
 
 
+# Pods share no working directory (workflow/profiles/kubernetes): the render, which reads the report
+# sources and generated files by path, runs where Snakemake runs, on the shared volume.
+if workflow.storage_settings.default_storage_provider is not None:
+
+    localrules:
+        render_report,
+
+
 rule render_report:
     input:
         code=script_code("render_report.py"),
@@ -98,7 +106,8 @@ rule render_report:
         tables=rules.collect_report_variables.output.tables,
         texts=rules.collect_report_variables.output.texts,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
-        sources=["report/_quarto.yml", "report/references.bib", "report/ieee.csl", *glob_report_sources()],
+        sources=[local(f) for f in ("report/_quarto.yml", "report/references.bib", "report/ieee.csl")]
+        + glob_report_sources(),
     # The output is the publication record, not the report: Snakemake deletes a job's outputs
     # before it runs and restores update() outputs with a fresh time stamp after a failure (which
     # made a refused render look current). The script replaces the HTML and PDF only by a rename,

@@ -72,9 +72,9 @@ rule summarize_cnns:
     input:
         code=script_code("summarize_cnns.py"),
         data=rules.download_mnist.output.npz,
-        metrics=expand(rules.train_cnn.output.metrics, arch=ARCHITECTURES, seed=SEEDS),
-        histories=expand(rules.train_cnn.output.history, arch=ARCHITECTURES, seed=SEEDS),
-        predictions=expand(rules.train_cnn.output.predictions, arch=ARCHITECTURES, seed=SEEDS),
+        metrics=expand(declared(rules.train_cnn.output.metrics), arch=ARCHITECTURES, seed=SEEDS),
+        histories=expand(declared(rules.train_cnn.output.history), arch=ARCHITECTURES, seed=SEEDS),
+        predictions=expand(declared(rules.train_cnn.output.predictions), arch=ARCHITECTURES, seed=SEEDS),
     output:
         runs="results/tables/cnn_runs.csv",
         summary="results/tables/cnn_summary.csv",
@@ -126,7 +126,7 @@ rule benchmark_throughput:
 rule collect_throughput:
     input:
         code=script_code("collect_throughput.py"),
-        parts=expand(rules.benchmark_throughput.output.table, backend=config["benchmark"]["backends"]),
+        parts=expand(declared(rules.benchmark_throughput.output.table), backend=config["benchmark"]["backends"]),
     output:
         table="results/benchmarks/throughput.csv",
     log:
@@ -174,7 +174,7 @@ rule tune_training:
 rule collect_tuning:
     input:
         code=script_code("collect_tuning.py"),
-        results=expand(rules.tune_training.output.result, candidate=TUNING_CANDIDATES,
+        results=expand(declared(rules.tune_training.output.result), candidate=TUNING_CANDIDATES,
                        arch=config["tuning"]["architectures"]),
     output:
         table="results/tuning/validation.csv",
