@@ -87,27 +87,33 @@ def check_workdir():
 check_workdir()
 
 
-onstart:
-    # Only a run that executes jobs gets here (not a dry run): take the folder, then stamp it.
-    from digitbench.workdir import WorkdirError, lock_run, write_stamp
-
-    if workflow.executor_plugin is not None and workflow.executor_plugin.name == "slurm":
-        # Before the first sbatch: a missing partition or GPU model fails here once, named, not per job.
+def check_engine():
+    """Before the first submission to a cluster, what the cluster lacks, named once (digitbench.cluster)."""
+    engine = workflow.executor_plugin.name if workflow.executor_plugin is not None else "local"
+    if engine == "slurm":
         from digitbench.cluster.slurm import SlurmError, check
 
         try:
             check((job.rule.name, job.resources) for job in workflow.dag.needrun_jobs())
         except SlurmError as err:
             raise WorkflowError(str(err))
-    if workflow.executor_plugin is not None and workflow.executor_plugin.name == "kubernetes":
+    elif engine == "kubernetes":
         from snakemake.common import get_container_image
 
         from digitbench.cluster.kubernetes import problems
 
-        storage = workflow.storage_settings
-        if found := problems(os.getcwd(), storage.default_storage_provider, storage.default_storage_prefix,
-                             workflow.remote_execution_settings.container_image, get_container_image()):
+        settings = workflow.storage_settings
+        found = problems(os.getcwd(), settings.default_storage_provider, settings.default_storage_prefix,
+                         workflow.remote_execution_settings.container_image, get_container_image())
+        if found:
             raise WorkflowError("This Kubernetes run cannot work as set up:\n" + "\n".join(f"  - {p}" for p in found))
+
+
+onstart:
+    # Only a run that executes jobs gets here (not a dry run): take the folder, then stamp it.
+    from digitbench.workdir import WorkdirError, lock_run, write_stamp
+
+    check_engine()
 
     try:
         lock_run()
@@ -135,7 +141,8 @@ def declared(path):
     if settings.default_storage_provider is None:
         return str(path)
     prefix = re.sub(r"^\w+://", "", settings.default_storage_prefix).strip("/")
-    return str(path).removeprefix(f"{Path(settings.local_storage_prefix)}/{settings.default_storage_provider}/{prefix}/")
+    local_copies = Path(settings.local_storage_prefix) / settings.default_storage_provider / prefix
+    return str(path).removeprefix(f"{local_copies}/")
 
 
 def figure(name):
@@ -183,8 +190,8 @@ def glob_report_sources():
 def script_code(script):
     """The package files a workflow script imports (transitively): editing one reruns exactly its jobs.
 
-    Like every repository file that rules read, they are local(), so that under a default storage provider they
-    travel with the workflow's sources (git-tracked files), not through storage."""
+    Like every repository file that rules read, they are local(), so that under a default storage
+    provider they travel with the workflow's sources (git-tracked files), not through storage."""
     from digitbench.codedeps import code_inputs
 
     base = Path(workflow.basedir)

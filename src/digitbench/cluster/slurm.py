@@ -13,6 +13,8 @@ import subprocess
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+Run = Callable[..., subprocess.CompletedProcess]
+
 PROFILE = "workflow/profiles/slurm/config.yaml"
 
 
@@ -36,14 +38,15 @@ class Partition:
 
     def gpu_models(self) -> set[str]:
         """The GPU types its nodes declare (``gpu:a100:4`` -> ``a100``); untyped GPUs add none."""
-        return {parts[1] for g in self.gres if (parts := g.split("(")[0].split(":"))[0] == "gpu" and len(parts) == 3}
+        fields = [g.split("(")[0].split(":") for g in self.gres]  # "gpu:a100:4(S:0-1)": sockets after "("
+        return {f[1] for f in fields if f[0] == "gpu" and len(f) == 3}
 
     def has_gpus(self) -> bool:
         """Whether any of its nodes declares a GPU."""
         return any(g.split(":")[0] == "gpu" for g in self.gres)
 
 
-def partitions(run: Callable[..., subprocess.CompletedProcess] = subprocess.run, timeout: float = 30) -> list[Partition]:
+def partitions(run: Run = subprocess.run, timeout: float = 30) -> list[Partition]:
     """Ask SLURM for its partitions and their GPUs.
 
     Args:
@@ -68,8 +71,9 @@ def partitions(run: Callable[..., subprocess.CompletedProcess] = subprocess.run,
                          f"(`scontrol ping`) and that SLURM_CONF names its slurm.conf (SLURM_CONF: {conf}).") from None
     if out.returncode != 0:
         said = (out.stderr or out.stdout).strip().splitlines()[-1:] or ["(nothing)"]
-        raise SlurmError(f'SLURM does not answer: `sinfo` exited with {out.returncode} and said "{said[0]}". Check that '
-                         f"slurmctld runs (`scontrol ping`) and that SLURM_CONF names its slurm.conf (SLURM_CONF: {conf}).")
+        raise SlurmError(f'SLURM does not answer: `sinfo` exited with {out.returncode} and said "{said[0]}". '
+                         "Check that slurmctld runs (`scontrol ping`) and that SLURM_CONF names its slurm.conf "
+                         f"(SLURM_CONF: {conf}).")
     found: dict[str, Partition] = {}
     for line in out.stdout.splitlines():
         if "|" not in line:
@@ -113,13 +117,13 @@ def problems(jobs: Iterable[tuple[str, Mapping]], available: list[Partition]) ->
                              f"has. GPU models there: {have}. Set gpu_model in {PROFILE} to one of them, or remove it "
                              "to take any GPU.")
         elif gpus and not any(p.has_gpus() for p in pool):
-            found.append(f"Rule {rule} asks for gpu={gpus}, but no node of {where} has a GPU (sinfo lists no gres/gpu). "
-                         f"Set slurm_partition to a partition with GPUs, or train on CPUs with "
+            found.append(f"Rule {rule} asks for gpu={gpus}, but no node of {where} has a GPU (sinfo lists no "
+                         "gres/gpu). Set slurm_partition to a partition with GPUs, or train on CPUs with "
                          f"--set-resources {rule}:gpu=0.")
     return [p for p in found if not (p in seen or seen.add(p))]
 
 
-def check(jobs: Iterable[tuple[str, Mapping]], run: Callable[..., subprocess.CompletedProcess] = subprocess.run) -> None:
+def check(jobs: Iterable[tuple[str, Mapping]], run: Run = subprocess.run) -> None:
     """Raise one error listing every problem of ``jobs`` on this cluster, or return if there is none.
 
     Raises:
