@@ -176,3 +176,17 @@ def test_a_missing_gpu_model_stops_the_run_before_any_submission(cluster, tmp_pa
     assert "Rule train_cnn asks for GPU model 'h100' (resource gpu_model), which no node of the default partition " \
            "has. GPU models there: sim." in output
     assert not SUBMITTED.search(output)
+
+
+def test_a_slurm_that_does_not_answer_stops_the_run_before_any_submission(cluster, tmp_path):
+    # A controller address where nothing listens, as when slurmctld is down.
+    conf = tmp_path / "slurm.conf"
+    conf.write_text(Path(cluster["SLURM_CONF"]).read_text().replace("SlurmctldPort=16817", "SlurmctldPort=16899"))
+    work = fresh_copy(tmp_path / "down")
+    proc = subprocess.run(profile_command(*SMOKE), cwd=work, env={**cluster, "SLURM_CONF": str(conf)},
+                          capture_output=True, text=True, timeout=600)
+    output = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "SLURM does not answer: `sinfo` exited with 1 and said" in output
+    assert f"that SLURM_CONF names its slurm.conf (SLURM_CONF: {conf})" in output
+    assert not SUBMITTED.search(output)
