@@ -26,6 +26,8 @@ def test_counts_and_ranges():
     assert count_range(4, 4, "epoch") == "4 epochs" and count_range(2, 4, "epoch") == "2 to 4 epochs"
     assert count_range(1, 1, "epoch") == "1 epoch"
     assert fmt_signed(-1.234) == "\u22121.23" and fmt_signed(0.5) == "+0.50"
+    assert fmt_signed(-0.004) == "\u22120.004" and fmt_signed(-0.00004) == "0.0000" and fmt_signed(0.0) == "0.00"
+    assert fmt_signed(0.0004) == "+0.0004"
 
 
 @pytest.mark.parametrize("n_seeds", [1, 2, 3, 5])

@@ -20,8 +20,17 @@ def acc(x: float) -> str:
 
 
 def fmt_signed(x: float, decimals: int = 2) -> str:
-    """A signed difference: always a sign, and a real minus sign (U+2212), not a hyphen."""
-    return f"{x:+.{decimals}f}".replace("-", "\u2212")
+    """A signed difference: a sign, and a real minus sign (U+2212), not a hyphen.
+
+    A value that rounds to zero gets up to two more decimals ("−0.004", not "−0.00"); one that still
+    rounds to zero is printed as an unsigned zero."""
+    shown = decimals
+    while x != 0 and round(abs(x), shown) == 0 and shown < decimals + 2:
+        shown += 1
+    text = f"{x:+.{shown}f}"
+    if float(text) == 0:
+        return f"{0:.{shown}f}"
+    return text.replace("-", "\u2212")
 
 
 def fmt_p(p: float | None) -> str:
