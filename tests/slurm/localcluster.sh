@@ -5,6 +5,7 @@
 #
 #   tests/slurm/localcluster.sh install   Debian's slurm-wlm and munge (needs root and the package registry)
 #   tests/slurm/localcluster.sh start     write the config, start munged, slurmctld and slurmd, wait for the node
+#                                         (exit 3: the machine has a SLURM of its own, left alone)
 #   tests/slurm/localcluster.sh stop      stop the daemons this script started
 #   tests/slurm/localcluster.sh env       the line that points SLURM's commands at this cluster
 #
@@ -92,7 +93,8 @@ alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 start() {
     command -v slurmctld >/dev/null || die "slurmctld not found: run '$0 install' first (root), or install Debian's slurm-wlm and munge"
     if [[ -e $SYSTEM_CONF ]] && ! grep -q "^# digitbench test cluster" "$SYSTEM_CONF"; then
-        die "$SYSTEM_CONF exists and is not a test cluster's: this machine has its own SLURM, which this script leaves alone"
+        echo "localcluster: $SYSTEM_CONF exists and is not a test cluster's: this machine has its own SLURM, which this script leaves alone" >&2
+        exit 3
     fi
     write_config
     export SLURM_CONF=$CONF
