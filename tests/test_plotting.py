@@ -49,7 +49,31 @@ def compute_outputs(tmp_path_factory):
     paths.update(_cnn_outputs(tmp_path, d["x_test"]))
     paths.update(write_stats_outputs(tmp_path, n_seeds=3))
     paths["throughput"] = write_throughput(tmp_path / "throughput.csv")
+    paths.update(write_robustness_outputs(tmp_path))
     return {k: str(v) for k, v in paths.items()}
+
+
+def write_robustness_outputs(tmp_path):
+    """summarize_robustness' summary and examples, from synthetic runs through the real code."""
+    from digitbench.stats.robustness import load_runs, summary_table
+
+    rng = np.random.default_rng(0)
+    family = np.array(["clean"] + [f for f in ("rotation", "shift", "blur", "noise") for _ in range(2)])
+    strength = np.array([0.0] + [1.0, 2.0] * 4)
+    paths, keys = [], []
+    for arch, p in (("enhanced_cnn", 0.9), ("se_cnn", 0.8)):
+        for seed in (1, 2):
+            paths.append(tmp_path / f"rob_{arch}_{seed}.npz")
+            keys.append((arch, seed))
+            np.savez(paths[-1], family=family, strength=strength, y_true=np.zeros(40, int),
+                     correct=rng.random((len(family), 40)) < p, uci_y_true=np.arange(30) % 10,
+                     uci_proba=rng.random((30, 10)))
+    summary_table(load_runs(paths, keys), 50, 1, 0.95).to_csv(tmp_path / "robustness.csv", index=False)
+    images = rng.integers(0, 256, size=(len(family), 3, 28, 28)).astype(np.float32)
+    np.savez(tmp_path / "robustness_examples.npz", family=family, strength=strength, digits=np.array([2, 5, 7]),
+             perturbed=images, uci_original=rng.integers(0, 17, size=(10, 8, 8)),
+             uci_resampled=rng.integers(0, 256, size=(10, 28, 28)))
+    return {"robustness": tmp_path / "robustness.csv", "robustness_examples": tmp_path / "robustness_examples.npz"}
 
 
 def write_throughput(path):

@@ -56,6 +56,12 @@ FIGURES: dict[str, FigureSpec] = {
                                     ranks="test_seeds.ranks", wilcoxon="test_seeds.wilcoxon"),
     "stats_reliability": _s("stats.reliability", calibration="compute_calibration.summary",
                             calibration_bins="compute_calibration.bins"),
+    "robustness_examples": _s("robustness.examples", robustness_examples="summarize_robustness.examples"),
+    "robustness_rotation": _s("robustness.rotation", robustness="summarize_robustness.summary"),
+    "robustness_shift": _s("robustness.shift", robustness="summarize_robustness.summary"),
+    "robustness_blur": _s("robustness.blur", robustness="summarize_robustness.summary"),
+    "robustness_noise": _s("robustness.noise", robustness="summarize_robustness.summary"),
+    "robustness_uci_examples": _s("robustness.uci_examples", robustness_examples="summarize_robustness.examples"),
     "benchmark_throughput": _s("benchmark.throughput", throughput="collect_throughput.table"),
     "baseline_confusion": _s("baselines.confusion_matrix", per="model", confusion="fit_baseline.confusion"),
 }

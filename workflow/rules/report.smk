@@ -20,6 +20,7 @@ REPORT_TABLES = [
     "original_claims",
     "targets",
     "throughput",
+    "robustness",
 ]
 
 REPORT_TEXTS = [
@@ -33,6 +34,7 @@ REPORT_TEXTS = [
     "cv_5x2_baselines",
     "untested",
     "critical_difference",
+    "robustness_tests",
 ]
 
 # The results files the report's numbers come from, derived once by collect_report_variables;
@@ -55,6 +57,8 @@ REPORT_RESULTS = dict(
     calibration=rules.compute_calibration.output.summary,
     claims=rules.collect_claims.output.claims,
     throughput=rules.collect_throughput.output.table,
+    robustness=rules.summarize_robustness.output.summary,
+    robustness_tests=rules.summarize_robustness.output.tests,
 )
 REPORT_BENCHMARKS = [
     declared(rules.download_mnist.benchmark),

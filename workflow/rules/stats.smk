@@ -131,6 +131,33 @@ rule test_baselines_5x2cv:
         "../scripts/test_baselines_5x2cv.py"
 
 
+rule summarize_robustness:
+    input:
+        code=script_code("summarize_robustness.py"),
+        data=rules.download_mnist.output.npz,
+        arrays=expand(declared(rules.evaluate_robustness.output.arrays), arch=ARCHITECTURES, seed=SEEDS),
+    output:
+        summary="results/stats/robustness.csv",
+        tests="results/stats/robustness_tests.csv",
+        examples="results/robustness/examples.npz",
+    params:
+        runs=RUN_KEYS,
+        robustness=config["robustness"],
+        test_set=test_set_params(),
+        alpha=config["stats"]["alpha"],
+        n_resamples=config["stats"]["n_resamples"],
+        confidence=config["stats"]["confidence"],
+        seed=config["seed"],
+    log:
+        "results/logs/stats/summarize_robustness.log",
+    benchmark:
+        "results/benchmarks/stats/summarize_robustness.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/summarize_robustness.py"
+
+
 rule collect_claims:
     input:
         code=script_code("collect_claims.py"),
@@ -138,6 +165,7 @@ rule collect_claims:
         calibration=rules.compute_calibration.output.tests,
         wilcoxon=rules.test_seeds.output.wilcoxon,
         friedman=rules.test_seeds.output.friedman,
+        robustness=rules.summarize_robustness.output.tests,
         # The 5x2cv test compares exactly two baselines; with one configured there is nothing to test.
         cv=rules.test_baselines_5x2cv.output.result if len(BASELINES) == 2 else [],
     output:

@@ -34,6 +34,37 @@ rule train_cnn:
         "../scripts/train_cnn.py"
 
 
+rule evaluate_robustness:
+    # Inference only: the saved model on perturbed test images and on the UCI digits; nothing retrains.
+    input:
+        code=script_code("evaluate_robustness.py"),
+        model=rules.train_cnn.output.model,
+        data=rules.download_mnist.output.npz,
+    output:
+        arrays="results/robustness/{arch}/seed{seed}.npz",
+    wildcard_constraints:
+        arch="|".join(ARCHITECTURE_CHOICES),
+        seed=r"\d+",
+    params:
+        training=job_training_params(),
+        split_seed=config["seed"],
+        preprocessing=config["preprocessing"]["method"],
+        robust_percentiles=config["preprocessing"]["robust_percentiles"],
+        test_set=test_set_params(),
+        robustness=config["robustness"],
+    threads: config["training"]["threads"]
+    resources:
+        gpu=1,
+    log:
+        "results/logs/robustness/{arch}_seed{seed}.log",
+    benchmark:
+        "results/benchmarks/robustness/{arch}_seed{seed}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/evaluate_robustness.py"
+
+
 rule describe_architectures:
     input:
         code=script_code("describe_architectures.py"),

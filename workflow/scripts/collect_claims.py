@@ -18,7 +18,9 @@ def read_json(path):
 
 
 cv = read_json(i.cv) if i.get("cv") else None
-claims = build_claims(pd.read_csv(i.comparisons), pd.read_csv(i.wilcoxon), read_json(i.friedman), cv,
+# Robustness comparisons are pairwise families of their own (robustness_<family>, uci_digits).
+comparisons = pd.concat([pd.read_csv(i.comparisons), pd.read_csv(i.robustness)], ignore_index=True)
+claims = build_claims(comparisons, pd.read_csv(i.wilcoxon), read_json(i.friedman), cv,
                       snakemake.params.alpha, pd.read_csv(i.calibration), list(snakemake.params.architectures))
 with open(snakemake.output.claims, "w", encoding="utf-8") as fh:
     json.dump(claims, fh, indent=2)

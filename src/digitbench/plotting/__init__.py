@@ -12,10 +12,10 @@ import matplotlib.pyplot as plt
 
 from digitbench.figure_table import FIGURES as TABLE
 # Imported by name, not looked up by string: the figure rules' code inputs follow these imports.
-from digitbench.plotting import baselines, benchmark, cnn, eda, stats
+from digitbench.plotting import baselines, benchmark, cnn, eda, robustness, stats
 from digitbench.plotting.style import apply_style, save_figure
 
-_FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (baselines, benchmark, cnn, eda, stats)}
+_FAMILIES = {module.__name__.rpartition(".")[2]: module for module in (baselines, benchmark, cnn, eda, robustness, stats)}
 
 # Generated from the table (digitbench.figure_table), which the figure rules are made from too.
 FIGURES: dict[str, Callable[[Mapping[str, str]], plt.Figure]] = {

@@ -14,11 +14,6 @@ from digitbench.stats.tests import holm, mcnemar
 TWO_LEVEL = "two-level paired bootstrap (seeds and test items)"
 
 
-def _group(models: list[Predictions]) -> tuple[object, int]:
-    """``(per-set accuracy statistic, number of prediction sets)`` of a model's runs."""
-    return accuracy_on(np.array([m.correct for m in models])), len(models)
-
-
 def compare_pair(name_a: str, a: list[Predictions], name_b: str, b: list[Predictions], n_resamples: int,
                  seed: int, exact_below: int, confidence: float) -> dict[str, object]:
     """Test of equal test error between two models, each given by all its prediction sets (seeds).
@@ -35,14 +30,23 @@ def compare_pair(name_a: str, a: list[Predictions], name_b: str, b: list[Predict
     if len(a) == len(b) == 1:
         test = mcnemar(a[0].correct, b[0].correct, exact_below)
         return {**row, **test, "test": "McNemar", **error_difference(a[0], b[0], n_resamples, seed, confidence)}
-    diff = two_level_difference(*_group(a), *_group(b), len(a[0].y_true), n_resamples, seed, confidence)
+    return {**row, **two_level_test(np.array([m.correct for m in a]), np.array([m.correct for m in b]),
+                                    n_resamples, seed, confidence)}
+
+
+def two_level_test(correct_a: np.ndarray, correct_b: np.ndarray, n_resamples: int, seed: int,
+                   confidence: float) -> dict[str, object]:
+    """The bootstrap columns of a comparison row, from each side's (seeds, items) correctness on shared items."""
+    diff = two_level_difference(accuracy_on(correct_a), len(correct_a), accuracy_on(correct_b), len(correct_b),
+                                correct_a.shape[1], n_resamples, seed, confidence)
     # The statistic compares accuracies; an error difference is its negative.
-    return {**row, "test": "bootstrap", "method": TWO_LEVEL, "statistic": np.nan, "p": diff["p"],
+    return {"test": "bootstrap", "method": TWO_LEVEL, "statistic": np.nan, "p": diff["p"],
             "discordant": np.nan, "note": "", "error_difference": -diff["difference"], "ci_low": -diff["ci_high"],
             "ci_high": -diff["ci_low"], "ci_note": ""}
 
 
-def _family(rows: list[dict[str, object]], family: str, alpha: float) -> pd.DataFrame:
+def holm_family(rows: list[dict[str, object]], family: str, alpha: float) -> pd.DataFrame:
+    """The rows of one family of tests as a table, with Holm-corrected p-values and decisions."""
     table = pd.DataFrame(rows).assign(family=family)
     table["p_holm"], table["reject"] = holm(table["p"].to_numpy(), alpha)
     return table
@@ -66,7 +70,7 @@ def comparison_tables(study: Study, alpha: float = 0.05, n_resamples: int = 2000
     ensembles = [(e, study.runs_of(e.architecture) if e.architecture else study.runs) for e in study.ensembles()]
     ens_rows = [compare_pair(e.name, [e], f"runs/{e.architecture or 'all_cnns'}", members, n_resamples, seed,
                              exact_below, confidence) for e, members in ensembles]
-    tests = pd.concat([_family(rows, "models", alpha), _family(ens_rows, "ensembles", alpha)], ignore_index=True)
+    tests = pd.concat([holm_family(rows, "models", alpha), holm_family(ens_rows, "ensembles", alpha)], ignore_index=True)
     models = pd.DataFrame(
         [{"model": name, "predictions": ", ".join(m.name for m in preds), "kind": preds[0].kind,
           "n_seeds": len(preds), "accuracy": float(np.mean([m.accuracy for m in preds])),

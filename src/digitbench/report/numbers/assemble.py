@@ -16,7 +16,8 @@ import pandas as pd
 import yaml
 
 from digitbench.config import load_schema
-from digitbench.report.numbers import appendix, baselines, cnn, data, literature, original, profile, stats, throughput
+from digitbench.report.numbers import (appendix, baselines, cnn, data, literature, original, profile, robustness, stats,
+                                       throughput)
 
 
 @dataclass
@@ -35,6 +36,8 @@ class ReportInputs:
     benchmarks: list[str] = field(default_factory=list)
     stats: stats.StatsInputs | None = None
     throughput: str | None = None
+    robustness: str | None = None  # results/stats/robustness.csv
+    robustness_tests: str | None = None  # results/stats/robustness_tests.csv
     figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
     tables: list[str] = field(default_factory=list)  # names of the generated tables, same
     schema: str | None = None  # the config schema, whose defaults are the paper profile
@@ -90,6 +93,9 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str, project: st
                                        pd.read_csv(inputs.cnn_architectures)))
     if inputs.throughput is not None:
         add("throughput", throughput.build(inputs.throughput))
+    if inputs.robustness is not None and inputs.stats is not None:
+        add("robustness", robustness.build(inputs.robustness, inputs.robustness_tests, inputs.stats.claims,
+                                           config["robustness"]))
     return variables, tables, texts
 
 
@@ -121,4 +127,5 @@ def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInpu
         baseline_metrics=named.baseline_metrics, cnn_summary=named.cnn_summary, cnn_runs=named.cnn_runs,
         cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
         stats=stats_inputs, throughput=getattr(named, "throughput", None), figures=figures, tables=tables,
-        schema=named.schema)
+        schema=named.schema, robustness=getattr(named, "robustness", None),
+        robustness_tests=getattr(named, "robustness_tests", None))

@@ -75,8 +75,10 @@ def best_sentence(c: dict[str, Any] | None, kind: str) -> str:
             f"from {others} is not significant after Holm correction ({c['test']}).\n")
 
 
-def claim_sentence(c: dict[str, Any]) -> str:
-    """One sentence for one claim; the wording depends on ``holds`` only, never on hand-picked cases."""
+def claim_sentence(c: dict[str, Any], error: str = "test error") -> str:
+    """One sentence for one claim; the wording depends on ``holds`` only, never on hand-picked cases.
+
+    ``error`` names what a ``lower_error`` claim measures ("error rate" on images other than the test set's)."""
     s, o = display(c["subject"]), display(c["object"]) if c["object"] else ""
     eff = c["effect_size"]
     evidence = _evidence(c)
@@ -84,13 +86,13 @@ def claim_sentence(c: dict[str, Any]) -> str:
     ci = f", {level} CI {pp(eff['ci_low'])} to {pp(eff['ci_high'])}" if eff.get("ci_low") is not None else ""
     if c["relation"] == "lower_error":
         evidence += f"; error difference {pp(eff['value'])} percentage points{ci}"
-        verb = "has a significantly lower test error than" if c["holds"] else "has a lower test error than"
+        verb = f"has a significantly lower {error} than" if c["holds"] else f"has a lower {error} than"
     elif c["relation"] == "lower_ece":
         evidence += f"; ECE difference {pp(eff['value'])} percentage points{ci}"
         verb = ("has a significantly lower expected calibration error than" if c["holds"]
                 else "has a lower expected calibration error than")
     elif c["relation"] == "equal_error":
-        return f"{_capital(s)} and {o} make the same number of test errors ({evidence})."
+        return f"{_capital(s)} and {o} have the same {error} ({evidence})."
     elif c["relation"] == "higher_accuracy":
         evidence += f"; mean accuracy difference {pp(eff['value'])} percentage points, n = {c['n']}"
         verb = "has a significantly higher accuracy than" if c["holds"] else "has a higher accuracy than"

@@ -1,0 +1,90 @@
+"""Figures of the robustness evaluation: accuracy against perturbation strength, and what the
+perturbed test digits and the resampled UCI digits look like. They read summarize_robustness' files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from digitbench.plotting.style import PALETTE, TEXT_WIDTH_IN, clear_image_axes
+
+UNITS = {"rotation": "rotation (degrees)", "shift": "shift (pixels)", "blur": "Gaussian blur σ (pixels)",
+         "noise": "noise SD (share of full intensity)"}
+
+
+def _curves(inputs: Mapping[str, str], family: str) -> plt.Figure:
+    """Mean accuracy over seeds against strength, per architecture; band = range over seeds; strength 0 = clean."""
+    table = pd.read_csv(inputs["robustness"])
+    archs = list(dict.fromkeys(table["architecture"]))
+    fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN * 0.75, 3.0), layout="constrained")
+    for k, arch in enumerate(archs):
+        t = table[(table["architecture"] == arch) & table["family"].isin(["clean", family])].sort_values("strength")
+        colour = PALETTE[k % len(PALETTE)]
+        ax.plot(t["strength"], t["accuracy"], marker="o", ms=3, color=colour,
+                label=f"{arch} (n = {int(t['n_seeds'].iloc[0])})")
+        ax.fill_between(t["strength"], t["min"], t["max"], color=colour, alpha=0.2, lw=0)
+    ax.set_xlabel(UNITS[family])
+    ax.set_ylabel("test accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.axhline(0.1, color="0.6", lw=0.8, ls=":")  # chance level of ten classes
+    ax.legend(frameon=False, fontsize=7)
+    return fig
+
+
+def rotation(inputs: Mapping[str, str]) -> plt.Figure:
+    """Accuracy on rotated test digits."""
+    return _curves(inputs, "rotation")
+
+
+def shift(inputs: Mapping[str, str]) -> plt.Figure:
+    """Accuracy on shifted test digits."""
+    return _curves(inputs, "shift")
+
+
+def blur(inputs: Mapping[str, str]) -> plt.Figure:
+    """Accuracy on blurred test digits."""
+    return _curves(inputs, "blur")
+
+
+def noise(inputs: Mapping[str, str]) -> plt.Figure:
+    """Accuracy on test digits with added Gaussian noise."""
+    return _curves(inputs, "noise")
+
+
+def examples(inputs: Mapping[str, str]) -> plt.Figure:
+    """One test digit under every condition: a row per family, a column per strength (first column clean)."""
+    with np.load(inputs["robustness_examples"]) as z:
+        family, strength, images = z["family"], z["strength"], z["perturbed"][:, 0]
+    families = [f for f in dict.fromkeys(family) if f != "clean"]
+    cols = 1 + max(int(np.sum(family == f)) for f in families)
+    cell = min(1.0, TEXT_WIDTH_IN / cols)
+    fig, axes = plt.subplots(len(families), cols, figsize=(cell * cols, cell * len(families) + 0.3),
+                             layout="constrained", squeeze=False)
+    for row, f in zip(axes, families):
+        picks = [0] + list(np.flatnonzero(family == f))
+        for ax, i in zip(row, picks + [None] * (cols - len(picks))):
+            if i is not None:
+                ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=255)
+                ax.set_title("clean" if i == 0 else f"{f} {strength[i]:g}", fontsize=7)
+            clear_image_axes(ax)
+    return fig
+
+
+def uci_examples(inputs: Mapping[str, str]) -> plt.Figure:
+    """The first UCI digit of each class: the 8 x 8 original above, resampled to MNIST's 28 x 28 below."""
+    with np.load(inputs["robustness_examples"]) as z:
+        original, resampled = z["uci_original"], z["uci_resampled"]
+    cell = TEXT_WIDTH_IN / 10
+    fig, axes = plt.subplots(2, 10, figsize=(TEXT_WIDTH_IN, 2 * cell + 0.4), layout="constrained")
+    for d in range(10):
+        axes[0, d].imshow(original[d], cmap="gray_r", vmin=0, vmax=16)
+        axes[1, d].imshow(resampled[d], cmap="gray_r", vmin=0, vmax=255)
+        axes[0, d].set_title(str(d), fontsize=8)
+        for ax in axes[:, d]:
+            clear_image_axes(ax)
+    axes[0, 0].set_ylabel("8 × 8", fontsize=7)
+    axes[1, 0].set_ylabel("28 × 28", fontsize=7)
+    return fig

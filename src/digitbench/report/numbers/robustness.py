@@ -1,0 +1,85 @@
+"""Numbers, table and sentences of the robustness section: perturbed test digits and the UCI digits."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+
+from digitbench.report.numbers.claims import claim_sentence, interval
+from digitbench.report.numbers.cnn import mean_sd
+from digitbench.report.numbers.format import fmt_int, markdown_table
+from digitbench.robustness.perturb import FAMILIES
+from digitbench.wording import plural
+
+UNITS = {"rotation": "°", "shift": " px", "blur": " px", "noise": ""}
+
+
+def _strengths(values: list[float], unit: str) -> str:
+    shown = [f"{v:g}{unit}" for v in values]
+    return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
+
+
+def _family_text(family: str, claims: list[dict[str, Any]], strength: float, error: str) -> str:
+    where = ("On the UCI digits" if family == "uci_digits"
+             else f"At the strongest {family} ({strength:g}{UNITS[family]})")
+    if not claims:
+        return f"{where}, no architectures were compared (fewer than two).\n"
+    return f"{where}:\n\n" + "".join(f"- {claim_sentence(c, error)}\n" for c in claims) + "\n"
+
+
+def build(summary_path: str, tests_path: str, claims_path: str,
+          robustness: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Variables, the robustness table and one paragraph of tested comparisons per condition.
+
+    Args:
+        summary_path: ``results/stats/robustness.csv``.
+        tests_path: ``results/stats/robustness_tests.csv`` (which strength each family was tested at).
+        claims_path: ``results/stats/claims.json`` (the robustness families' claims).
+        robustness: The ``robustness`` config section (the strengths).
+    """
+    table = pd.read_csv(summary_path)
+    tests = pd.read_csv(tests_path)
+    with open(claims_path, encoding="utf-8") as fh:
+        claims = json.load(fh)["claims"]
+    archs = list(dict.fromkeys(table["architecture"]))
+    uci = table[table["family"] == "uci_digits"].set_index("architecture")
+    clean = table[table["family"] == "clean"].set_index("architecture")
+    top = uci["accuracy"].idxmax()
+    variables = {
+        "n_images": fmt_int(clean["n_images"].iloc[0]), "n_uci": fmt_int(uci["n_images"].iloc[0]),
+        "n_seeds": plural(int(clean["n_seeds"].max()), "seed"),
+        "strengths": {f: _strengths(robustness[f], UNITS[f]) for f in FAMILIES},
+        "uci_top": top, "uci_top_accuracy": mean_sd(uci.loc[top, "accuracy"], uci.loc[top, "sd"]),
+        "uci_range": f"{uci['accuracy'].min():.4f} to {uci['accuracy'].max():.4f}",
+    }
+    strongest = {f: table[table["family"] == f]["strength"].max() for f in FAMILIES}
+    rows = []
+    for arch in archs:
+        t = table[table["architecture"] == arch]
+        row = {"arch": f"`{arch}`", "n": str(int(t["n_seeds"].iloc[0])),
+               "clean": mean_sd(clean.loc[arch, "accuracy"], clean.loc[arch, "sd"])}
+        for f in FAMILIES:
+            r = t[(t["family"] == f) & (t["strength"] == strongest[f])].iloc[0]
+            row[f] = mean_sd(r["accuracy"], r["sd"])
+        row["uci"] = f"{uci.loc[arch, 'accuracy']:.4f} {interval(uci.loc[arch, 'ci_low'], uci.loc[arch, 'ci_high'])}"
+        rows.append(row)
+    headers = {"arch": "Architecture", "n": "n", "clean": "Clean",
+               **{f: f"{f.capitalize()} {strongest[f]:g}{UNITS[f]}" for f in FAMILIES}, "uci": "UCI digits [95% CI]"}
+    level = f"{100 * float(table['confidence'].iloc[0]):g}%"
+    headers["uci"] = f"UCI digits [{level} CI]"
+    md = markdown_table(pd.DataFrame(rows), f"Accuracy of each architecture (mean ± SD over its n seeds) on "
+                        f"{variables['n_images']} clean test images, on the same images under each family's strongest "
+                        f"perturbation, and on the {variables['n_uci']} UCI digits, with the two-level {level} "
+                        "interval (seeds and images resampled).", "tbl-robustness", headers=headers)
+    texts = {}
+    by_family: dict[str, list[dict[str, Any]]] = {}
+    for c in claims:
+        by_family.setdefault(c["family"].removeprefix("pairwise_"), []).append(c)
+    strength_of = dict(zip(tests["family"], tests["strength"])) if len(tests) else {}
+    parts = [_family_text(f, by_family.get(f"robustness_{f}", []), strength_of.get(f"robustness_{f}", strongest[f]),
+                          "error rate") for f in FAMILIES]
+    parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate"))
+    texts["robustness_tests"] = "".join(parts)
+    return variables, {"robustness": md}, texts

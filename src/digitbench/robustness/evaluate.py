@@ -1,0 +1,89 @@
+"""One trained run on the perturbed test images and on the UCI digits (inference only, no training)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from digitbench import preprocess
+from digitbench.data import load_npz
+from digitbench.robustness.perturb import perturbed_sets, uci_digits_as_mnist
+
+
+def test_subset(data_path: str, test_set: dict[str, Any], size: int, seed: int) -> dict[str, np.ndarray]:
+    """MNIST with its test set cut as every rule cuts it (``data.test_size``), then to ``size`` images
+    (``robustness.test_size``, class-stratified, 0 = all), the same for every run."""
+    arrays = preprocess.subsample_test_set(load_npz(data_path), **test_set)
+    return preprocess.subsample_test_set(arrays, size, seed) if size and size < len(arrays["y_test"]) else arrays
+
+
+def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], split_seed: int, preprocessing: str,
+                 percentiles: tuple[float, float], test_set: dict[str, Any], robustness: dict[str, Any],
+                 log: logging.Logger) -> dict[str, np.ndarray]:
+    """Predictions of one saved model on every perturbation condition and on the UCI digits.
+
+    The images are scaled exactly as the run's own test images were: the scaler is fitted again on
+    the run's training subset (``digitbench.training.data.prepare``, deterministic in the study seed).
+
+    Args:
+        model_path: The run's ``model.keras``.
+        data_path: ``resources/mnist/mnist.npz``.
+        training: The run's training parameters (``train_size``, ``validation_split``).
+        split_seed, preprocessing, percentiles, test_set: As for training.
+        robustness: The ``robustness`` config section.
+        log: Job log.
+
+    Returns:
+        Arrays for ``robustness.npz``: ``family``, ``strength`` (per condition), ``y_true``, ``correct``
+        (conditions x items), ``uci_y_true``, ``uci_proba``.
+    """
+    import keras
+
+    import digitbench.training.augment  # noqa: F401 -- registers the augmentation layer the model holds
+    from digitbench.training.data import prepare
+
+    arrays = test_subset(data_path, test_set, robustness["test_size"], robustness["seed"])
+    strengths = {f: robustness[f] for f in ("rotation", "shift", "blur", "noise")}
+    conds, images = perturbed_sets(arrays["x_test"], strengths, robustness["seed"])
+    uci_x, uci_y = uci_digits_as_mnist()
+    n_cond, n = len(conds), len(arrays["y_test"])
+    stacked = {**arrays, "x_test": np.concatenate([images.reshape(-1, 28, 28), uci_x]),
+               "y_test": np.concatenate([np.tile(arrays["y_test"], n_cond), uci_y])}
+    x = prepare(stacked, train_size=training["train_size"], validation_split=training["validation_split"],
+                split_seed=split_seed, preprocessing=preprocessing, percentiles=percentiles).x_test
+    model = keras.saving.load_model(model_path)
+    log.info("%d conditions x %d test images and %d UCI digits, %d predictions", n_cond, n, len(uci_y), len(x))
+    proba = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
+    correct = (proba[: n_cond * n].argmax(axis=1) == stacked["y_test"][: n_cond * n]).reshape(n_cond, n)
+    for (family, strength), row in zip(conds, correct):
+        log.info("%s %g: accuracy %.4f", family, strength, row.mean())
+    uci_proba = proba[n_cond * n:]
+    log.info("UCI digits: accuracy %.4f", float(np.mean(uci_proba.argmax(axis=1) == uci_y)))
+    return {"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),
+            "y_true": arrays["y_test"].astype(np.int64), "correct": correct, "uci_y_true": uci_y,
+            "uci_proba": uci_proba}
+
+
+def example_images(data_path: str, test_set: dict[str, Any], robustness: dict[str, Any],
+                   digits: tuple[int, ...] = (2, 5, 7)) -> dict[str, np.ndarray]:
+    """What the perturbations and the UCI resampling look like, for the example figures.
+
+    Returns:
+        ``family``, ``strength`` per condition, ``perturbed`` (conditions, digits, 28, 28): the first test
+        image of each of ``digits`` in the robustness subset under every condition; ``uci_original``
+        (10, 8, 8) and ``uci_resampled`` (10, 28, 28): the first UCI image of each class, before and after.
+    """
+    from sklearn.datasets import load_digits
+
+    arrays = test_subset(data_path, test_set, robustness["test_size"], robustness["seed"])
+    picks = [int(np.flatnonzero(arrays["y_test"] == d)[0]) for d in digits]
+    strengths = {f: robustness[f] for f in ("rotation", "shift", "blur", "noise")}
+    # The same seed and the same image order as evaluate_run, so these are images the runs were tested on.
+    conds, images = perturbed_sets(arrays["x_test"], strengths, robustness["seed"])
+    uci = load_digits()
+    first = [int(np.flatnonzero(uci.target == d)[0]) for d in range(10)]
+    return {"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),
+            "digits": np.array(digits), "perturbed": images[:, picks], "uci_original": uci.images[first],
+            "uci_resampled": uci_digits_as_mnist()[0][first]}
