@@ -1,0 +1,172 @@
+"""Robustness evaluation: perturbations, the UCI digits in MNIST's format, one saved model evaluated,
+the summary and tests over runs, and the report's table and sentences."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import ndimage
+
+from digitbench.robustness.perturb import FAMILIES, conditions, perturb, perturbed_sets, uci_digits_as_mnist
+from digitbench.stats import robustness as R
+from tests.conftest import make_tiny_digits
+
+STRENGTHS = {"rotation": [30, 60], "shift": [3], "blur": [1.0], "noise": [0.1, 0.2]}
+
+
+def a_digit() -> np.ndarray:
+    img = np.zeros((1, 28, 28), np.float32)
+    img[0, 8:20, 12:16] = 255  # a vertical bar: its rotation and shift are easy to see
+    return img
+
+
+@pytest.mark.parametrize("family", list(FAMILIES))
+def test_strength_zero_is_the_image_and_every_perturbation_is_seeded(family):
+    x = np.repeat(a_digit(), 3, axis=0)
+    np.testing.assert_array_equal(perturb(x, family, 0, seed=1), x)
+    once, again = perturb(x, family, 2, seed=1), perturb(x, family, 2, seed=1)
+    np.testing.assert_array_equal(once, again)
+    assert once.dtype == np.float32 and once.min() >= 0 and once.max() <= 255 and not np.array_equal(once, x)
+
+
+def test_each_family_does_what_it_says():
+    x = a_digit()
+    com = np.array(ndimage.center_of_mass(x[0]))
+    moved = np.array(ndimage.center_of_mass(perturb(x, "shift", 4, seed=3)[0]))
+    assert np.linalg.norm(moved - com) == pytest.approx(4, abs=0.3)
+    rotated = perturb(x, "rotation", 90, seed=3)[0]
+    rows, cols = np.nonzero(rotated > 128)
+    assert np.ptp(cols) > np.ptp(rows)  # the vertical bar lies down
+    assert perturb(x, "blur", 2, seed=0).max() < 255 and perturb(x, "blur", 2, seed=0).sum() == pytest.approx(
+        x.sum(), rel=0.02)
+    noisy = perturb(np.zeros((200, 28, 28), np.float32) + 128, "noise", 0.1, seed=0)
+    assert noisy.std() == pytest.approx(25.5, rel=0.05)
+
+
+def test_bad_family_or_strength_is_refused():
+    message = "family must be one of rotation, shift, blur, noise. Received: zoom"
+    with pytest.raises(ValueError, match=re.escape(message)):
+        perturb(a_digit(), "zoom", 1, seed=0)
+    with pytest.raises(ValueError, match=re.escape("strength must be >= 0. Received: -1")):
+        perturb(a_digit(), "blur", -1, seed=0)
+
+
+def test_conditions_start_clean_and_follow_the_config():
+    assert conditions(STRENGTHS) == [("clean", 0.0), ("rotation", 30.0), ("rotation", 60.0), ("shift", 3.0),
+                                     ("blur", 1.0), ("noise", 0.1), ("noise", 0.2)]
+    conds, images = perturbed_sets(a_digit(), STRENGTHS, seed=0)
+    assert images.shape == (len(conds), 1, 28, 28)
+    np.testing.assert_array_equal(images[0], a_digit())
+
+
+def test_uci_digits_take_mnists_format():
+    images, labels = uci_digits_as_mnist()
+    assert images.shape == (1797, 28, 28) and images.dtype == np.float32 and labels.shape == (1797,)
+    assert images.min() >= 0 and images.max() == pytest.approx(255, abs=1)
+    assert np.bincount(labels).tolist() == [178, 182, 177, 183, 181, 182, 181, 179, 174, 180]
+    centres = np.array([ndimage.center_of_mass(img) for img in images[:50]])
+    np.testing.assert_allclose(centres, 13.5, atol=0.6)
+    inside = images[:, 3:25, 3:25].sum() / images.sum()
+    assert inside > 0.97  # the 20 x 20 box, centred: almost no ink near the frame's edge, as in MNIST
+
+
+def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_path, monkeypatch):
+    import keras
+
+    import digitbench.robustness.evaluate as E
+
+    from digitbench.robustness.evaluate import evaluate_run
+    from digitbench.training.data import prepare
+
+    digits = make_tiny_digits()
+    np.savez(tmp_path / "mnist.npz", **digits)
+    # The toy digits are not MNIST: read them without the check of MNIST's digests.
+    monkeypatch.setattr(E, "load_npz", lambda path: dict(np.load(path)))
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
+    model.save(tmp_path / "model.keras")
+    training = {"train_size": 0, "validation_split": 0.2}
+    robustness = {"test_size": 50, "seed": 3, **STRENGTHS}
+    out = evaluate_run(str(tmp_path / "model.keras"), str(tmp_path / "mnist.npz"), training=training, split_seed=1,
+                       preprocessing="standard", percentiles=(1.0, 99.0), test_set={"size": 0, "seed": None},
+                       robustness=robustness, log=logging.getLogger("test"))
+    assert out["correct"].shape == (7, 50) and out["uci_proba"].shape == (1797, 10)
+    assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
+    # The clean row is the model on the run's own preprocessing of those test images.
+    from digitbench.robustness.evaluate import test_subset
+    arrays = test_subset(str(tmp_path / "mnist.npz"), {"size": 0, "seed": None}, 50, 3)
+    x = prepare(arrays, train_size=0, validation_split=0.2, split_seed=1).x_test
+    np.testing.assert_array_equal(out["correct"][0], model.predict(x, verbose=0).argmax(axis=1) == arrays["y_test"])
+    np.testing.assert_array_equal(out["y_true"], arrays["y_test"])
+
+
+def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60):
+    rng = np.random.default_rng(0)
+    family = np.array(["clean", "rotation", "rotation", "noise"])
+    paths, keys = [], []
+    for arch, p in archs:
+        for seed in seeds:
+            path = tmp_path / f"{arch}{seed}.npz"
+            proba = rng.random((40, 10))
+            np.savez(path, family=family, strength=np.array([0, 15, 30, 0.1]), y_true=np.zeros(n, int),
+                     correct=rng.random((4, n)) < p, uci_y_true=np.where(rng.random(40) < p, proba.argmax(1), 10),
+                     uci_proba=proba)
+            paths.append(path)
+            keys.append((arch, seed))
+    return R.load_runs(paths, keys)
+
+
+def test_summary_covers_every_architecture_condition_and_the_uci_digits(tmp_path):
+    table = R.summary_table(write_runs(tmp_path), n_resamples=200, seed=1, confidence=0.95)
+    assert len(table) == 2 * (4 + 1)
+    assert set(table["family"]) == {"clean", "rotation", "noise", "uci_digits"}
+    row = table[(table["architecture"] == "a") & (table["family"] == "uci_digits")].iloc[0]
+    assert row["n_seeds"] == 2 and row["n_images"] == 40 and row["ci_low"] <= row["accuracy"] <= row["ci_high"]
+    assert (table["min"] <= table["accuracy"]).all() and (table["accuracy"] <= table["max"]).all()
+
+
+def test_architectures_are_compared_at_each_familys_strongest_perturbation(tmp_path):
+    tests = R.tests_table(write_runs(tmp_path), alpha=0.05, n_resamples=200, seed=1, confidence=0.95)
+    assert list(tests.columns) == R.TEST_COLUMNS
+    assert list(tests["family"]) == ["robustness_rotation", "robustness_noise", "uci_digits"]
+    assert list(tests["strength"]) == [30.0, 0.1, 0.0]
+    assert (tests["error_a"] < tests["error_b"]).all() and (tests["p_holm"] >= tests["p"]).all()
+    one = R.tests_table(write_runs(tmp_path, archs=(("a", 0.9),)), 0.05, 200, 1, 0.95)
+    assert one.empty and list(one.columns) == R.TEST_COLUMNS
+
+
+def test_runs_on_other_conditions_are_refused(tmp_path):
+    runs = write_runs(tmp_path)
+    with np.load(tmp_path / "b2.npz") as z:
+        arrays = dict(z)
+    arrays["strength"] = np.array([0, 20, 30, 0.1])
+    np.savez(tmp_path / "b2.npz", **arrays)
+    with pytest.raises(ValueError, match="b2.npz was evaluated on other conditions than .*a1.npz: rerun rule "
+                                         "evaluate_robustness"):
+        R.load_runs([tmp_path / f"{a}{s}.npz" for a, s in (("a", 1), ("a", 2), ("b", 1), ("b", 2))],
+                    [(r.architecture, r.seed) for r in runs])
+
+
+def test_report_table_and_sentences_come_from_the_files(tmp_path):
+    from digitbench.report.numbers.robustness import build
+    from digitbench.stats.claims import pairwise_claims
+
+    runs = write_runs(tmp_path)
+    R.summary_table(runs, 200, 1, 0.95).to_csv(tmp_path / "summary.csv", index=False)
+    tests = R.tests_table(runs, 0.05, 200, 1, 0.95)
+    tests.to_csv(tmp_path / "tests.csv", index=False)
+    (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
+    config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1]}
+    variables, tables, texts = build(str(tmp_path / "summary.csv"), str(tmp_path / "tests.csv"),
+                                     str(tmp_path / "claims.json"), config)
+    assert variables["strengths"]["rotation"] == "15° and 30°" and variables["n_uci"] == "40"
+    assert "Rotation 30°" in tables["robustness"] and "{#tbl-robustness}" in tables["robustness"]
+    text = texts["robustness_tests"]
+    assert "At the strongest rotation (30°):" in text and "On the UCI digits:" in text
+    assert "error rate than" in text and "test error" not in text
+    assert text.count("\n- ") == len(tests)
