@@ -73,7 +73,16 @@ def write_robustness_outputs(tmp_path):
     np.savez(tmp_path / "robustness_examples.npz", family=family, strength=strength, digits=np.array([2, 5, 7]),
              perturbed=images, uci_original=rng.integers(0, 17, size=(10, 8, 8)),
              uci_resampled=rng.integers(0, 256, size=(10, 28, 28)))
-    return {"robustness": tmp_path / "robustness.csv", "robustness_examples": tmp_path / "robustness_examples.npz"}
+    from digitbench.robustness.occlusion import summarize
+    occlusion = []
+    for arch, seed in keys:
+        y = np.repeat(np.arange(10), 2)
+        occlusion.append(tmp_path / f"occ_{arch}_{seed}.npz")
+        np.savez(occlusion[-1], index=np.arange(20), y_true=y, images=rng.random((20, 28, 28)) * 255,
+                 proba=rng.random((20, 10)), maps=rng.normal(size=(20, 28, 28)) * 0.1)
+    np.savez(tmp_path / "occlusion.npz", **summarize([str(p) for p in occlusion], keys))
+    return {"robustness": tmp_path / "robustness.csv", "robustness_examples": tmp_path / "robustness_examples.npz",
+            "occlusion": tmp_path / "occlusion.npz"}
 
 
 def write_throughput(path):

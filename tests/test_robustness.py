@@ -92,9 +92,10 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
     model.save(tmp_path / "model.keras")
     training = {"train_size": 0, "validation_split": 0.2}
     robustness = {"test_size": 50, "seed": 3, **STRENGTHS}
-    out = evaluate_run(str(tmp_path / "model.keras"), str(tmp_path / "mnist.npz"), training=training, split_seed=1,
-                       preprocessing="standard", percentiles=(1.0, 99.0), test_set={"size": 0, "seed": None},
-                       robustness=robustness, log=logging.getLogger("test"))
+    out, occ = evaluate_run(str(tmp_path / "model.keras"), str(tmp_path / "mnist.npz"), training=training,
+                            split_seed=1, preprocessing="standard", percentiles=(1.0, 99.0),
+                            test_set={"size": 0, "seed": None}, robustness=robustness,
+                            occlusion={"per_class": 2, "patch": 6, "stride": 4}, log=logging.getLogger("test"))
     assert out["correct"].shape == (7, 50) and out["uci_proba"].shape == (1797, 10)
     assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
     # The clean row is the model on the run's own preprocessing of those test images.
@@ -103,6 +104,16 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
     x = prepare(arrays, train_size=0, validation_split=0.2, split_seed=1).x_test
     np.testing.assert_array_equal(out["correct"][0], model.predict(x, verbose=0).argmax(axis=1) == arrays["y_test"])
     np.testing.assert_array_equal(out["y_true"], arrays["y_test"])
+    # Occlusion maps of the first 2 test digits of each class, from the same predictions.
+    from digitbench.robustness.occlusion import occlusion_maps
+    assert occ["maps"].shape == (20, 28, 28) and occ["y_true"].tolist() == sorted(list(range(10)) * 2)
+
+    def predict(images):
+        scaled = prepare({**arrays, "x_test": images, "y_test": np.zeros(len(images), int)}, train_size=0,
+                         validation_split=0.2, split_seed=1).x_test
+        return model.predict(scaled, verbose=0)
+    maps, _ = occlusion_maps(predict, occ["images"], occ["y_true"], patch=6, stride=4)
+    np.testing.assert_allclose(occ["maps"], maps, atol=1e-5)
 
 
 def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60):
@@ -147,7 +158,7 @@ def test_runs_on_other_conditions_are_refused(tmp_path):
     arrays["strength"] = np.array([0, 20, 30, 0.1])
     np.savez(tmp_path / "b2.npz", **arrays)
     with pytest.raises(ValueError, match="b2.npz was evaluated on other conditions than .*a1.npz: rerun rule "
-                                         "evaluate_robustness"):
+                                         "evaluate_behaviour"):
         R.load_runs([tmp_path / f"{a}{s}.npz" for a, s in (("a", 1), ("a", 2), ("b", 1), ("b", 2))],
                     [(r.architecture, r.seed) for r in runs])
 
@@ -170,3 +181,72 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     assert "At the strongest rotation (30°):" in text and "On the UCI digits:" in text
     assert "error rate than" in text and "test error" not in text
     assert text.count("\n- ") == len(tests)
+
+
+# --- occlusion -----------------------------------------------------------------------------------------
+
+
+def centre_detector(x: np.ndarray) -> np.ndarray:
+    """A stand-in model: class 0's probability is the share of ink in the central 8 x 8 pixels."""
+    share = x[:, 10:18, 10:18].sum(axis=(1, 2)) / np.maximum(1, x.sum(axis=(1, 2)))
+    return np.stack([share, 1 - share], axis=1)
+
+
+def test_positions_cover_the_image_to_its_edge():
+    from digitbench.robustness.occlusion import positions
+    corners = positions(28, 6, 4)
+    assert corners[0] == (0, 0) and corners[-1] == (22, 22) and len(corners) == 7 * 7
+    with pytest.raises(ValueError, match=re.escape("patch and stride must be in 1..28. Received: patch=0, stride=2")):
+        positions(28, 0, 2)
+
+
+def test_occlusion_map_is_high_where_the_model_looks():
+    from digitbench.robustness.occlusion import occlusion_maps
+    image = np.zeros((2, 28, 28), np.float32)
+    image[:, 8:20, 8:20] = 255
+    maps, proba = occlusion_maps(centre_detector, image, np.array([0, 1]))
+    assert maps.shape == (2, 28, 28) and proba.shape == (2, 2)
+    # Hiding the centre costs class 0; hiding the empty corners costs nothing.
+    assert maps[0, 14, 14] > 0.05 and maps[0, 2, 2] == 0
+    assert maps[1, 14, 14] == pytest.approx(-maps[0, 14, 14])  # ... and helps class 1 by as much
+
+
+def test_pick_digits_takes_the_first_of_each_class():
+    from digitbench.robustness.occlusion import pick_digits
+    labels = np.array([3, 0, 1, 2, 4, 5, 6, 7, 8, 9, 0, 1])
+    assert pick_digits(labels, 1).tolist() == [1, 2, 3, 0, 4, 5, 6, 7, 8, 9]
+    with pytest.raises(ValueError, match="Digit 2 has 1 images, fewer than occlusion.per_class. Received: 2"):
+        pick_digits(labels, 2)
+
+
+def test_summary_averages_seeds_and_shows_right_and_wrong_digits(tmp_path):
+    from digitbench.robustness.occlusion import summarize
+    y = np.repeat(np.arange(10), 2)
+    paths, keys = [], []
+    for arch, seed, bad in (("a", 1, [3]), ("a", 2, [3, 5]), ("b", 1, [])):
+        proba = np.eye(10)[y]
+        proba[bad] = np.eye(10)[(y[bad] + 1) % 10]
+        paths.append(str(tmp_path / f"{arch}{seed}.npz"))
+        keys.append((arch, seed))
+        np.savez(paths[-1], index=np.arange(20), y_true=y, images=np.zeros((20, 28, 28)), proba=proba,
+                 maps=np.full((20, 28, 28), float(seed)))
+    s = summarize(paths, keys, n_examples=2)
+    assert s["architectures"].tolist() == ["a", "b"] and s["n_seeds"].tolist() == [2, 1]
+    assert s["maps"][0, 0, 0, 0] == 1.5 and s["class_maps"].shape == (2, 10, 28, 28)
+    assert s["wrong"][0, 3] == 2 and s["wrong"][0, 5] == 1 and s["wrong"][1].sum() == 0
+    assert s["examples"].tolist() == [0, 1, 3, 5] and s["example_wrong"].tolist() == [False, False, True, True]
+    np.savez(paths[2], index=np.arange(1, 21), y_true=y, images=np.zeros((20, 28, 28)), proba=np.eye(10)[y],
+             maps=np.zeros((20, 28, 28)))
+    with pytest.raises(ValueError, match="b1.npz holds maps of other digits than .*a1.npz"):
+        summarize(paths, keys)
+
+
+def test_occlusion_paragraph_says_which_digits_are_shown(tmp_path):
+    from digitbench.report.numbers.robustness import occlusion_variables
+    np.savez(tmp_path / "s.npz", y_true=np.zeros(50), example_wrong=np.array([False] * 4 + [True] * 3))
+    v = occlusion_variables(str(tmp_path / "s.npz"), {"patch": 6, "stride": 2, "per_class": 5})
+    assert v == {"patch": "6", "stride": "2 pixels", "per_class": "5", "n_digits": "50",
+                 "shown": "4 digits that every run classified correctly and 3 digits that the most runs misclassified"}
+    np.savez(tmp_path / "s.npz", y_true=np.zeros(10), example_wrong=np.array([False]))
+    assert occlusion_variables(str(tmp_path / "s.npz"), {"patch": 6, "stride": 1, "per_class": 1})["shown"] == (
+        "1 digit that every run classified correctly; no run misclassified any of the digits")

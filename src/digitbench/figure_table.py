@@ -62,6 +62,8 @@ FIGURES: dict[str, FigureSpec] = {
     "robustness_blur": _s("robustness.blur", robustness="summarize_robustness.summary"),
     "robustness_noise": _s("robustness.noise", robustness="summarize_robustness.summary"),
     "robustness_uci_examples": _s("robustness.uci_examples", robustness_examples="summarize_robustness.examples"),
+    "occlusion_examples": _s("robustness.occlusion_examples", occlusion="summarize_occlusion.summary"),
+    "occlusion_class_means": _s("robustness.occlusion_class_means", occlusion="summarize_occlusion.summary"),
     "benchmark_throughput": _s("benchmark.throughput", throughput="collect_throughput.table"),
     "baseline_confusion": _s("baselines.confusion_matrix", per="model", confusion="fit_baseline.confusion"),
 }

@@ -59,6 +59,7 @@ REPORT_RESULTS = dict(
     throughput=rules.collect_throughput.output.table,
     robustness=rules.summarize_robustness.output.summary,
     robustness_tests=rules.summarize_robustness.output.tests,
+    occlusion=rules.summarize_occlusion.output.summary,
 )
 REPORT_BENCHMARKS = [
     declared(rules.download_mnist.benchmark),

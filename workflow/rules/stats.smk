@@ -135,7 +135,7 @@ rule summarize_robustness:
     input:
         code=script_code("summarize_robustness.py"),
         data=rules.download_mnist.output.npz,
-        arrays=expand(declared(rules.evaluate_robustness.output.arrays), arch=ARCHITECTURES, seed=SEEDS),
+        arrays=expand(declared(rules.evaluate_behaviour.output.arrays), arch=ARCHITECTURES, seed=SEEDS),
     output:
         summary="results/stats/robustness.csv",
         tests="results/stats/robustness_tests.csv",
@@ -156,6 +156,22 @@ rule summarize_robustness:
         "../../environment.yml"
     script:
         "../scripts/summarize_robustness.py"
+
+
+rule summarize_occlusion:
+    input:
+        code=script_code("summarize_occlusion.py"),
+        maps=expand(declared(rules.evaluate_behaviour.output.occlusion), arch=ARCHITECTURES, seed=SEEDS),
+    output:
+        summary="results/occlusion/summary.npz",
+    params:
+        runs=RUN_KEYS,
+    log:
+        "results/logs/stats/summarize_occlusion.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/summarize_occlusion.py"
 
 
 rule collect_claims:

@@ -34,14 +34,16 @@ rule train_cnn:
         "../scripts/train_cnn.py"
 
 
-rule evaluate_robustness:
-    # Inference only: the saved model on perturbed test images and on the UCI digits; nothing retrains.
+rule evaluate_behaviour:
+    # Inference only, one pass of the saved model: perturbed test images, the UCI digits and
+    # occlusion maps; nothing retrains.
     input:
-        code=script_code("evaluate_robustness.py"),
+        code=script_code("evaluate_behaviour.py"),
         model=rules.train_cnn.output.model,
         data=rules.download_mnist.output.npz,
     output:
         arrays="results/robustness/{arch}/seed{seed}.npz",
+        occlusion="results/occlusion/{arch}/seed{seed}.npz",
     wildcard_constraints:
         arch="|".join(ARCHITECTURE_CHOICES),
         seed=r"\d+",
@@ -52,17 +54,18 @@ rule evaluate_robustness:
         robust_percentiles=config["preprocessing"]["robust_percentiles"],
         test_set=test_set_params(),
         robustness=config["robustness"],
+        occlusion=config["occlusion"],
     threads: config["training"]["threads"]
     resources:
         gpu=1,
     log:
-        "results/logs/robustness/{arch}_seed{seed}.log",
+        "results/logs/behaviour/{arch}_seed{seed}.log",
     benchmark:
-        "results/benchmarks/robustness/{arch}_seed{seed}.tsv"
+        "results/benchmarks/behaviour/{arch}_seed{seed}.tsv"
     conda:
         "../../environment.yml"
     script:
-        "../scripts/evaluate_robustness.py"
+        "../scripts/evaluate_behaviour.py"
 
 
 rule describe_architectures:

@@ -88,3 +88,47 @@ def uci_examples(inputs: Mapping[str, str]) -> plt.Figure:
     axes[0, 0].set_ylabel("8 × 8", fontsize=7)
     axes[1, 0].set_ylabel("28 × 28", fontsize=7)
     return fig
+
+
+def _heat(ax: plt.Axes, image: np.ndarray, heat: np.ndarray, limit: float) -> None:
+    ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
+    ax.imshow(heat, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=0.6)
+    clear_image_axes(ax)
+
+
+def occlusion_examples(inputs: Mapping[str, str]) -> plt.Figure:
+    """Occlusion maps of the shown digits (columns) for every architecture (rows), means over seeds: red where
+    hiding the pixel lowers the true class's probability; the title counts the runs that got the digit wrong."""
+    with np.load(inputs["occlusion"]) as z:
+        archs, images, y, maps, wrong, seeds, picks = (z["architectures"], z["images"], z["y_true"], z["maps"],
+                                                        z["wrong"], z["n_seeds"], z["examples"])
+    if len(picks) == 0:
+        picks = np.arange(min(4, len(y)))
+    limit = max(float(np.abs(maps[:, picks]).max()), 1e-6)
+    cell = min(0.85, TEXT_WIDTH_IN / (len(picks) + 0.6))
+    fig, axes = plt.subplots(len(archs), len(picks), figsize=(cell * len(picks) + 0.6, cell * len(archs) + 0.3),
+                             layout="constrained", squeeze=False)
+    for i, arch in enumerate(archs):
+        for j, k in enumerate(picks):
+            _heat(axes[i, j], images[k], maps[i, k], limit)
+            axes[i, j].set_title(f"{y[k]}: {wrong[i, k]}/{seeds[i]} wrong", fontsize=6.5)
+        axes[i, 0].set_ylabel(str(arch), fontsize=6.5)
+    return fig
+
+
+def occlusion_class_means(inputs: Mapping[str, str]) -> plt.Figure:
+    """Mean occlusion map of each digit class (columns) for every architecture (rows), over the shown digits
+    and seeds, drawn on the class's mean image."""
+    with np.load(inputs["occlusion"]) as z:
+        archs, images, y, class_maps = z["architectures"], z["images"], z["y_true"], z["class_maps"]
+    limit = max(float(np.abs(class_maps).max()), 1e-6)
+    cell = TEXT_WIDTH_IN / 10.6
+    fig, axes = plt.subplots(len(archs), 10, figsize=(TEXT_WIDTH_IN, cell * len(archs) + 0.3),
+                             layout="constrained", squeeze=False)
+    for i, arch in enumerate(archs):
+        for d in range(10):
+            _heat(axes[i, d], images[y == d].mean(axis=0), class_maps[i, d], limit)
+            if i == 0:
+                axes[i, d].set_title(str(d), fontsize=7)
+        axes[i, 0].set_ylabel(str(arch), fontsize=6)
+    return fig

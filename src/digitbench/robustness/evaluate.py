@@ -9,6 +9,7 @@ import numpy as np
 
 from digitbench import preprocess
 from digitbench.data import load_npz
+from digitbench.robustness.occlusion import maps_from, occluded, pick_digits
 from digitbench.robustness.perturb import perturbed_sets, uci_digits_as_mnist
 
 
@@ -21,8 +22,9 @@ def test_subset(data_path: str, test_set: dict[str, Any], size: int, seed: int) 
 
 def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], split_seed: int, preprocessing: str,
                  percentiles: tuple[float, float], test_set: dict[str, Any], robustness: dict[str, Any],
-                 log: logging.Logger) -> dict[str, np.ndarray]:
-    """Predictions of one saved model on every perturbation condition and on the UCI digits.
+                 occlusion: dict[str, Any], log: logging.Logger) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Predictions of one saved model on every perturbation condition and on the UCI digits, and its
+    occlusion maps, from one pass of the model over all of these images.
 
     The images are scaled exactly as the run's own test images were: the scaler is fitted again on
     the run's training subset (``digitbench.training.data.prepare``, deterministic in the study seed).
@@ -33,11 +35,14 @@ def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], s
         training: The run's training parameters (``train_size``, ``validation_split``).
         split_seed, preprocessing, percentiles, test_set: As for training.
         robustness: The ``robustness`` config section.
+        occlusion: The ``occlusion`` config section (``per_class``, ``patch``, ``stride``).
         log: Job log.
 
     Returns:
-        Arrays for ``robustness.npz``: ``family``, ``strength`` (per condition), ``y_true``, ``correct``
-        (conditions x items), ``uci_y_true``, ``uci_proba``.
+        ``(robustness, occlusion)`` arrays. Robustness: ``family``, ``strength`` (per condition),
+        ``y_true``, ``correct`` (conditions x items), ``uci_y_true``, ``uci_proba``. Occlusion:
+        ``index`` (into the robustness subset of the test set), ``y_true``, ``images`` (raw),
+        ``proba`` (unoccluded), ``maps`` (digits, 28, 28).
     """
     import keras
 
@@ -49,21 +54,30 @@ def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], s
     conds, images = perturbed_sets(arrays["x_test"], strengths, robustness["seed"])
     uci_x, uci_y = uci_digits_as_mnist()
     n_cond, n = len(conds), len(arrays["y_test"])
-    stacked = {**arrays, "x_test": np.concatenate([images.reshape(-1, 28, 28), uci_x]),
-               "y_test": np.concatenate([np.tile(arrays["y_test"], n_cond), uci_y])}
+    picks = pick_digits(arrays["y_test"], occlusion["per_class"])
+    hidden = occluded(arrays["x_test"][picks], occlusion["patch"], occlusion["stride"])
+    parts = [images.reshape(-1, 28, 28), uci_x, hidden]
+    stacked = {**arrays, "x_test": np.concatenate(parts),
+               "y_test": np.concatenate([np.tile(arrays["y_test"], n_cond), uci_y, np.zeros(len(hidden), np.int64)])}
     x = prepare(stacked, train_size=training["train_size"], validation_split=training["validation_split"],
                 split_seed=split_seed, preprocessing=preprocessing, percentiles=percentiles).x_test
     model = keras.saving.load_model(model_path)
-    log.info("%d conditions x %d test images and %d UCI digits, %d predictions", n_cond, n, len(uci_y), len(x))
+    log.info("%d conditions x %d test images, %d UCI digits and %d occluded copies of %d digits: %d predictions",
+             n_cond, n, len(uci_y), len(hidden), len(picks), len(x))
     proba = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
     correct = (proba[: n_cond * n].argmax(axis=1) == stacked["y_test"][: n_cond * n]).reshape(n_cond, n)
     for (family, strength), row in zip(conds, correct):
         log.info("%s %g: accuracy %.4f", family, strength, row.mean())
-    uci_proba = proba[n_cond * n:]
+    uci_proba = proba[n_cond * n:n_cond * n + len(uci_y)]
     log.info("UCI digits: accuracy %.4f", float(np.mean(uci_proba.argmax(axis=1) == uci_y)))
-    return {"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),
-            "y_true": arrays["y_test"].astype(np.int64), "correct": correct, "uci_y_true": uci_y,
-            "uci_proba": uci_proba}
+    labels = arrays["y_test"][picks].astype(np.int64)
+    clean = proba[picks]  # condition 0 is the unperturbed subset, so its first n rows are these images' own
+    maps = maps_from(clean, proba[n_cond * n + len(uci_y):], labels, occlusion["patch"], occlusion["stride"])
+    return ({"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),
+             "y_true": arrays["y_test"].astype(np.int64), "correct": correct, "uci_y_true": uci_y,
+             "uci_proba": uci_proba},
+            {"index": picks, "y_true": labels, "images": arrays["x_test"][picks].astype(np.float32), "proba": clean,
+             "maps": maps, "patch": np.array(occlusion["patch"]), "stride": np.array(occlusion["stride"])})
 
 
 def example_images(data_path: str, test_set: dict[str, Any], robustness: dict[str, Any],

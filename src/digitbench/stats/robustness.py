@@ -22,7 +22,7 @@ TEST_COLUMNS = ["model_a", "model_b", "n_seeds_a", "n_seeds_b", "n_test", "error
 
 @dataclass(frozen=True)
 class RunRobustness:
-    """One run's correctness on every condition (``robustness.npz`` of rule evaluate_robustness).
+    """One run's correctness on every condition (``robustness.npz`` of rule evaluate_behaviour).
 
     Attributes:
         architecture, seed: The run.
@@ -53,7 +53,7 @@ def load_runs(paths: Sequence[str], keys: Sequence[tuple[str, int]]) -> list[Run
     for r in runs[1:]:
         if r.conditions != runs[0].conditions or r.correct.shape != runs[0].correct.shape:
             raise ValueError(f"{paths[runs.index(r)]} was evaluated on other conditions than {paths[0]}: rerun rule "
-                             "evaluate_robustness for every run with the same robustness config.")
+                             "evaluate_behaviour for every run with the same robustness config.")
     return runs
 
 

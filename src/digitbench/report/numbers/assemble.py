@@ -38,6 +38,7 @@ class ReportInputs:
     throughput: str | None = None
     robustness: str | None = None  # results/stats/robustness.csv
     robustness_tests: str | None = None  # results/stats/robustness_tests.csv
+    occlusion: str | None = None  # results/occlusion/summary.npz
     figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
     tables: list[str] = field(default_factory=list)  # names of the generated tables, same
     schema: str | None = None  # the config schema, whose defaults are the paper profile
@@ -94,8 +95,9 @@ def build(inputs: ReportInputs, config: dict[str, Any], commit: str, project: st
     if inputs.throughput is not None:
         add("throughput", throughput.build(inputs.throughput))
     if inputs.robustness is not None and inputs.stats is not None:
+        occlusion = (inputs.occlusion, config["occlusion"]) if inputs.occlusion is not None else None
         add("robustness", robustness.build(inputs.robustness, inputs.robustness_tests, inputs.stats.claims,
-                                           config["robustness"]))
+                                           config["robustness"], occlusion))
     return variables, tables, texts
 
 
@@ -128,4 +130,4 @@ def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInpu
         cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
         stats=stats_inputs, throughput=getattr(named, "throughput", None), figures=figures, tables=tables,
         schema=named.schema, robustness=getattr(named, "robustness", None),
-        robustness_tests=getattr(named, "robustness_tests", None))
+        robustness_tests=getattr(named, "robustness_tests", None), occlusion=getattr(named, "occlusion", None))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from digitbench.report.numbers.claims import claim_sentence, interval
@@ -29,8 +30,8 @@ def _family_text(family: str, claims: list[dict[str, Any]], strength: float, err
     return f"{where}:\n\n" + "".join(f"- {claim_sentence(c, error)}\n" for c in claims) + "\n"
 
 
-def build(summary_path: str, tests_path: str, claims_path: str,
-          robustness: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def build(summary_path: str, tests_path: str, claims_path: str, robustness: dict[str, Any],
+          occlusion: tuple[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
     """Variables, the robustness table and one paragraph of tested comparisons per condition.
 
     Args:
@@ -38,6 +39,7 @@ def build(summary_path: str, tests_path: str, claims_path: str,
         tests_path: ``results/stats/robustness_tests.csv`` (which strength each family was tested at).
         claims_path: ``results/stats/claims.json`` (the robustness families' claims).
         robustness: The ``robustness`` config section (the strengths).
+        occlusion: ``results/occlusion/summary.npz`` and the ``occlusion`` config section, if computed.
     """
     table = pd.read_csv(summary_path)
     tests = pd.read_csv(tests_path)
@@ -83,4 +85,18 @@ def build(summary_path: str, tests_path: str, claims_path: str,
                           "error rate") for f in strongest]
     parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate"))
     texts["robustness_tests"] = "".join(parts)
+    if occlusion is not None:
+        variables["occlusion"] = occlusion_variables(*occlusion)
     return variables, {"robustness": md}, texts
+
+
+def occlusion_variables(summary_path: str, occlusion: dict[str, Any]) -> dict[str, Any]:
+    """What the occlusion paragraph quotes: the method's settings and which digits the figure shows."""
+    with np.load(summary_path) as z:
+        n_digits, wrong = len(z["y_true"]), z["example_wrong"]
+    right, misclassified = int((~wrong).sum()), int(wrong.sum())
+    shown = plural(right, "digit") + " that every run classified correctly"
+    shown += (f" and {plural(misclassified, 'digit')} that the most runs misclassified" if misclassified
+              else "; no run misclassified any of the digits")
+    return {"patch": str(occlusion["patch"]), "stride": plural(occlusion["stride"], "pixel"),
+            "per_class": str(occlusion["per_class"]), "n_digits": fmt_int(n_digits), "shown": shown}

@@ -1,4 +1,4 @@
-"""Rule evaluate_robustness: one saved run on perturbed test images and on the UCI digits (inference only)."""
+"""Rule evaluate_behaviour: one saved run on perturbed test images, on the UCI digits, and its occlusion maps."""
 
 from digitbench.gpus import bind_gpu, configure_memory
 from digitbench.ledger import start_job
@@ -15,7 +15,9 @@ from digitbench.training.runtime import limit_threads  # noqa: E402
 
 p = snakemake.params
 limit_threads(snakemake.threads, log)
-arrays = evaluate_run(snakemake.input.model, snakemake.input.data, training=p.training, split_seed=p.split_seed,
-                      preprocessing=p.preprocessing, percentiles=tuple(p.robust_percentiles), test_set=p.test_set,
-                      robustness=p.robustness, log=log)
-write_atomic(snakemake.output.arrays, lambda path: savez(path, compressed=True, **arrays))
+robustness, occlusion = evaluate_run(
+    snakemake.input.model, snakemake.input.data, training=p.training, split_seed=p.split_seed,
+    preprocessing=p.preprocessing, percentiles=tuple(p.robust_percentiles), test_set=p.test_set,
+    robustness=p.robustness, occlusion=p.occlusion, log=log)
+write_atomic(snakemake.output.arrays, lambda path: savez(path, compressed=True, **robustness))
+write_atomic(snakemake.output.occlusion, lambda path: savez(path, compressed=True, **occlusion))
