@@ -234,7 +234,7 @@ def test_summary_averages_seeds_and_shows_right_and_wrong_digits(tmp_path):
     assert s["architectures"].tolist() == ["a", "b"] and s["n_seeds"].tolist() == [2, 1]
     assert s["maps"][0, 0, 0, 0] == 1.5 and s["class_maps"].shape == (2, 10, 28, 28)
     assert s["wrong"][0, 3] == 2 and s["wrong"][0, 5] == 1 and s["wrong"][1].sum() == 0
-    assert s["examples"].tolist() == [0, 1, 3, 5] and s["example_wrong"].tolist() == [False, False, True, True]
+    assert s["examples"].tolist() == [0, 2, 3, 5] and s["example_wrong"].tolist() == [False, False, True, True]
     np.savez(paths[2], index=np.arange(1, 21), y_true=y, images=np.zeros((20, 28, 28)), proba=np.eye(10)[y],
              maps=np.zeros((20, 28, 28)))
     with pytest.raises(ValueError, match="b1.npz holds maps of other digits than .*a1.npz"):

@@ -95,7 +95,8 @@ def summarize(paths: list[str], keys: list[tuple[str, int]], n_examples: int = 4
 
     Args:
         paths: The runs' ``occlusion.npz`` files; ``keys`` their (architecture, seed), in the same order.
-        n_examples: Digits shown of each kind: right in every run, and wrong in the most runs.
+        n_examples: Digits shown of each kind: right in every run (one per class, classes in order), and
+            wrong in the most runs.
 
     Returns:
         ``architectures``, ``images``/``y_true`` of the shared digits, ``maps`` (architectures, digits, 28, 28)
@@ -123,7 +124,10 @@ def summarize(paths: list[str], keys: list[tuple[str, int]], n_examples: int = 4
     wrong = np.stack([np.sum([r["proba"].argmax(axis=1) != y for r in by_arch[a]], axis=0) for a in archs])
     class_maps = np.stack([[maps[i, y == d].mean(axis=0) for d in range(10)] for i in range(len(archs))])
     total_wrong = wrong.sum(axis=0)
-    right = np.flatnonzero(total_wrong == 0)[:n_examples]
+    # Right in every run: one digit per class, so the examples are not all zeros.
+    always_right = total_wrong == 0
+    right = [int(np.flatnonzero(always_right & (y == d))[0]) for d in range(10) if (always_right & (y == d)).any()]
+    right = np.array(right[:n_examples], dtype=np.int64)
     worst = [i for i in np.argsort(-total_wrong, kind="stable") if total_wrong[i] > 0][:n_examples]
     examples = np.concatenate([right, np.array(worst, dtype=np.int64)]).astype(np.int64)
     return {"architectures": np.array(archs), "images": first[1]["images"], "y_true": y, "maps": maps,
