@@ -65,6 +65,23 @@ def cluster(tmp_path_factory) -> dict[str, str]:
         subprocess.run([SCRIPT, "stop"], env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def slurm_smoke(cluster, tmp_path_factory):
+    """The smoke workflow through the profile, started as soon as SLURM is up: it runs beside this module's
+    other tests and the local smoke run, whose results it is compared with at the end."""
+    work = fresh_copy(tmp_path_factory.mktemp("slurm-smoke") / "digitbench")
+    out = open(work.parent / "snakemake.out", "w+", encoding="utf-8")  # noqa: SIM115 -- closed below
+    proc = subprocess.Popen(profile_command(*SMOKE), cwd=work, env={**cluster, "PYTHONUNBUFFERED": "1"}, stdout=out,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        yield {"work": work, "proc": proc, "out": out}
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        out.close()
+
+
 def profile_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "snakemake", "--profile", "workflow/profiles/slurm", *FAST, *args]
 
@@ -104,11 +121,11 @@ def result_digests(run: Path) -> dict[str, str]:
     return digests
 
 
-def test_smoke_workflow_runs_every_job_through_slurm_with_the_local_results(cluster, smoke_run, tmp_path):
-    work = fresh_copy(tmp_path / "digitbench")
-    proc = subprocess.run(profile_command(*SMOKE), cwd=work, env={**cluster, "PYTHONUNBUFFERED": "1"},
-                          capture_output=True, text=True, timeout=2400)
-    output = proc.stdout + proc.stderr
+def test_smoke_workflow_runs_every_job_through_slurm_with_the_local_results(cluster, slurm_smoke, smoke_run):
+    work, proc = slurm_smoke["work"], slurm_smoke["proc"]
+    proc.wait(timeout=2400)
+    slurm_smoke["out"].seek(0)
+    output = slurm_smoke["out"].read()
     assert proc.returncode == 0, output[-8000:]
 
     # Every job Snakemake ran (all but the target rule `all`, which has nothing to run) was a SLURM job,
@@ -143,13 +160,15 @@ def test_a_cancelled_training_job_is_retried_and_resumes_from_its_checkpoint(clu
                             env={**cluster, "PYTHONUNBUFFERED": "1"}, stdout=out, stderr=subprocess.STDOUT,
                             start_new_session=True)
     try:
-        deadline = time.time() + 600
+        deadline = time.time() + 1200  # its job may wait for the smoke run's jobs to free a CPU
         while time.time() < deadline and not (log.exists() and "epoch 1/3" in log.read_text()):
             assert proc.poll() is None, "Snakemake ended before the first epoch"
             time.sleep(0.5)
-        running = subprocess.run(["squeue", "--noheader", "--states=RUNNING", "--format=%i|%k"], env=cluster,
+        # This run's training job: the smoke run beside it has training jobs of its own.
+        running = subprocess.run(["squeue", "--noheader", "--states=RUNNING", "--format=%i|%k|%Z"], env=cluster,
                                  capture_output=True, text=True, check=True).stdout.split()
-        training = [line.split("|")[0] for line in running if "rule_train_cnn" in line]
+        training = [line.split("|")[0] for line in running
+                    if "rule_train_cnn" in line and line.split("|")[2] == str(work)]
         assert len(training) == 1, running
         subprocess.run(["scancel", training[0]], env=cluster, check=True)
         assert proc.wait(timeout=900) == 0
