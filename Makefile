@@ -34,9 +34,10 @@ benchmark: setup
 test: setup
 	$(BIN)/python -m pytest
 
-# The SLURM profile on a real single-node SLURM that the tests start (root; Debian's slurm-wlm, munge).
+# The SLURM profile on a real single-node SLURM that the tests start (root; Debian's slurm-wlm, munge),
+# including the whole smoke workflow through it, which `make test` skips to stay under 15 minutes.
 test-slurm: setup
-	$(BIN)/python -m pytest -m slurm
+	DIGITBENCH_SLURM_WORKFLOW=1 $(BIN)/python -m pytest -m slurm
 
 # Every job as a SLURM job, from the cluster's login node (README: Running on a cluster).
 SLURM_CONFIG ?= config/quick.yaml
