@@ -90,6 +90,13 @@ def uci_examples(inputs: Mapping[str, str]) -> plt.Figure:
     return fig
 
 
+LABEL_IN = 1.0  # room left of the tiles for an architecture's name, written across, not up
+
+
+def _row_label(ax: plt.Axes, text: str) -> None:
+    ax.set_ylabel(text, fontsize=6.5, rotation=0, ha="right", va="center")
+
+
 def _heat(ax: plt.Axes, image: np.ndarray, heat: np.ndarray, limit: float) -> None:
     ax.imshow(image, cmap="gray_r", vmin=0, vmax=255)
     ax.imshow(heat, cmap="RdBu_r", vmin=-limit, vmax=limit, alpha=0.6)
@@ -105,14 +112,14 @@ def occlusion_examples(inputs: Mapping[str, str]) -> plt.Figure:
     if len(picks) == 0:
         picks = np.arange(min(4, len(y)))
     limit = max(float(np.abs(maps[:, picks]).max()), 1e-6)
-    cell = min(0.85, TEXT_WIDTH_IN / (len(picks) + 0.6))
-    fig, axes = plt.subplots(len(archs), len(picks), figsize=(cell * len(picks) + 0.6, cell * len(archs) + 0.3),
+    cell = min(0.85, (TEXT_WIDTH_IN - LABEL_IN) / len(picks))
+    fig, axes = plt.subplots(len(archs), len(picks), figsize=(cell * len(picks) + LABEL_IN, cell * len(archs) + 0.3),
                              layout="constrained", squeeze=False)
     for i, arch in enumerate(archs):
         for j, k in enumerate(picks):
             _heat(axes[i, j], images[k], maps[i, k], limit)
             axes[i, j].set_title(f"{y[k]}: {wrong[i, k]}/{seeds[i]} wrong", fontsize=6.5)
-        axes[i, 0].set_ylabel(str(arch), fontsize=6.5)
+        _row_label(axes[i, 0], str(arch))
     return fig
 
 
@@ -122,7 +129,7 @@ def occlusion_class_means(inputs: Mapping[str, str]) -> plt.Figure:
     with np.load(inputs["occlusion"]) as z:
         archs, images, y, class_maps = z["architectures"], z["images"], z["y_true"], z["class_maps"]
     limit = max(float(np.abs(class_maps).max()), 1e-6)
-    cell = TEXT_WIDTH_IN / 10.6
+    cell = (TEXT_WIDTH_IN - LABEL_IN) / 10
     fig, axes = plt.subplots(len(archs), 10, figsize=(TEXT_WIDTH_IN, cell * len(archs) + 0.3),
                              layout="constrained", squeeze=False)
     for i, arch in enumerate(archs):
@@ -130,5 +137,5 @@ def occlusion_class_means(inputs: Mapping[str, str]) -> plt.Figure:
             _heat(axes[i, d], images[y == d].mean(axis=0), class_maps[i, d], limit)
             if i == 0:
                 axes[i, d].set_title(str(d), fontsize=7)
-        axes[i, 0].set_ylabel(str(arch), fontsize=6)
+        _row_label(axes[i, 0], str(arch))
     return fig
