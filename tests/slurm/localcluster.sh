@@ -120,6 +120,12 @@ start() {
 }
 
 stop() {
+    # Jobs still running would outlive slurmd as orphaned job steps: cancel them, then end their scripts.
+    if alive "$STATE/slurmctld.pid"; then
+        SLURM_CONF=$CONF scancel --quiet --full --nodelist="$HOST" 2>/dev/null || true
+        sleep 2
+    fi
+    pkill -f "$STATE/spool/" 2>/dev/null || true
     for daemon in slurmd slurmctld; do
         if alive "$STATE/$daemon.pid"; then
             kill "$(cat "$STATE/$daemon.pid")"
