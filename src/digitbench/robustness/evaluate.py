@@ -50,8 +50,7 @@ def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], s
     from digitbench.training.data import prepare
 
     arrays = test_subset(data_path, test_set, robustness["test_size"], robustness["seed"])
-    strengths = {f: robustness[f] for f in ("rotation", "shift", "blur", "noise")}
-    conds, images = perturbed_sets(arrays["x_test"], strengths, robustness["seed"])
+    conds, images = perturbed_sets(arrays["x_test"], robustness, robustness["seed"])
     uci_x, uci_y = uci_digits_as_mnist()
     n_cond, n = len(conds), len(arrays["y_test"])
     picks = pick_digits(arrays["y_test"], occlusion["per_class"])
@@ -93,9 +92,8 @@ def example_images(data_path: str, test_set: dict[str, Any], robustness: dict[st
 
     arrays = test_subset(data_path, test_set, robustness["test_size"], robustness["seed"])
     picks = [int(np.flatnonzero(arrays["y_test"] == d)[0]) for d in digits]
-    strengths = {f: robustness[f] for f in ("rotation", "shift", "blur", "noise")}
     # The same seed and the same image order as evaluate_run, so these are images the runs were tested on.
-    conds, images = perturbed_sets(arrays["x_test"], strengths, robustness["seed"])
+    conds, images = perturbed_sets(arrays["x_test"], robustness, robustness["seed"])
     uci = load_digits()
     first = [int(np.flatnonzero(uci.target == d)[0]) for d in range(10)]
     return {"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),

@@ -58,7 +58,9 @@ def perturb(images: np.ndarray, family: str, strength: float, seed: int) -> np.n
 
 
 def conditions(strengths: dict[str, list[float]]) -> list[tuple[str, float]]:
-    """``("clean", 0)`` followed by every (family, strength) of the config, in family order."""
+    """``("clean", 0)`` followed by every (family, strength) of the config, in family order.
+
+    ``strengths`` maps families to their strengths; other keys (the rest of the config section) are ignored."""
     return [("clean", 0.0)] + [(f, float(s)) for f in FAMILIES for s in strengths.get(f, [])]
 
 

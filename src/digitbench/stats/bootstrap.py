@@ -191,6 +191,13 @@ def two_level_difference(stat_a, n_a: int, stat_b, n_b: int, n_items: int, n_res
             "p": float(min(1.0, 2 * (tail + 1) / (len(dist) + 1)))}
 
 
+def two_level_interval(correct: np.ndarray, n_resamples: int, seed: int, confidence: float) -> tuple[float, float]:
+    """Percentile interval of the seed-mean accuracy from :func:`two_level_distribution`."""
+    low, high = np.quantile(two_level_distribution(correct, n_resamples, seed),
+                            [(1 - confidence) / 2, (1 + confidence) / 2])
+    return float(low), float(high)
+
+
 def seed_mean_intervals(runs_by_architecture: dict[str, list[Predictions]], n_resamples: int = 2000,
                         seed: int = 42, confidence: float = 0.95) -> pd.DataFrame:
     """Interval of each architecture's mean test accuracy over its seeds, from a two-level bootstrap.
@@ -202,8 +209,7 @@ def seed_mean_intervals(runs_by_architecture: dict[str, list[Predictions]], n_re
     for arch, runs in runs_by_architecture.items():
         check_aligned(runs)
         correct = np.array([r.correct for r in runs])
-        dist = two_level_distribution(correct, n_resamples, seed)
-        low, high = np.quantile(dist, [(1 - confidence) / 2, (1 + confidence) / 2])
+        low, high = two_level_interval(correct, n_resamples, seed, confidence)
         rows.append({"model": f"seeds/{arch}", "kind": "seed_mean", "architecture": arch, "seed": None,
                      "metric": "accuracy", "estimate": float(correct.mean()), "ci_low": float(low),
                      "ci_high": float(high), "confidence": confidence, "n_resamples": n_resamples,

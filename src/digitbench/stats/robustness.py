@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from digitbench.stats.bootstrap import two_level_distribution
+from digitbench.stats.bootstrap import two_level_interval
 from digitbench.stats.comparisons import holm_family, two_level_test
 
 UCI = "uci_digits"
@@ -78,8 +78,7 @@ def summary_table(runs: list[RunRobustness], n_resamples: int, seed: int, confid
         for family, strength, index in targets:
             correct = _correct(group, index)
             per_seed = correct.mean(axis=1)
-            low, high = np.quantile(two_level_distribution(correct, n_resamples, seed),
-                                    [(1 - confidence) / 2, (1 + confidence) / 2])
+            low, high = two_level_interval(correct, n_resamples, seed, confidence)
             rows.append({"architecture": arch, "family": family, "strength": strength,
                          "accuracy": float(per_seed.mean()), "sd": float(per_seed.std(ddof=1)) if len(group) > 1
                          else np.nan, "min": float(per_seed.min()), "max": float(per_seed.max()),
