@@ -11,10 +11,10 @@ from pathlib import Path
 from digitbench.cluster.resources import benchmark_patterns, job_sizes, measure, splice_profile
 
 
-# Profile -> (extra of this project, the Snakemake plugins it needs as importable modules).
+# Profile (also the name of this project's install extra for it) -> the Snakemake plugins it needs, as modules.
 PLUGINS = {
-    "slurm": ("slurm", ["snakemake_executor_plugin_slurm"]),
-    "kubernetes": ("kubernetes", ["snakemake_executor_plugin_kubernetes", "snakemake_storage_plugin_fs"]),
+    "slurm": ["snakemake_executor_plugin_slurm"],
+    "kubernetes": ["snakemake_executor_plugin_kubernetes", "snakemake_storage_plugin_fs"],
 }
 
 
@@ -26,7 +26,7 @@ def missing_plugins(profile: str) -> list[str]:
     """
     if profile not in PLUGINS:
         raise ValueError(f"No cluster profile {profile!r}: choose one of {', '.join(PLUGINS)}. Received: {profile}")
-    return [m.replace("_", "-") for m in PLUGINS[profile][1] if importlib.util.find_spec(m) is None]
+    return [m.replace("_", "-") for m in PLUGINS[profile] if importlib.util.find_spec(m) is None]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         if missing := missing_plugins(args.profile):
             print(f"workflow/profiles/{args.profile} needs {', '.join(missing)}, not installed for {sys.executable} "
                   f"(Snakemake would answer \"invalid choice\" or \"unrecognized arguments\"). Install it with: "
-                  f"pip install -e \".[{PLUGINS[args.profile][0]}]\"", file=sys.stderr)
+                  f"pip install -e \".[{args.profile}]\"", file=sys.stderr)
             return 2
         print(f"workflow/profiles/{args.profile}: plugins installed")
         return 0
