@@ -117,10 +117,13 @@ def _cnn_outputs(tmp_path, x_test):
     best.write_text(json.dumps({"architecture": "enhanced_cnn", "n_seeds": 2, "seeds": [1, 2]}))
     errors = tmp_path / "errors.npz"
     np.savez(errors, **R.confident_errors([p / "predictions.npz" for p in dirs[:2]], [1, 2], x_test[:20]))
+    confusion_examples = tmp_path / "confusion_examples.npz"
+    np.savez(confusion_examples, **R.confusion_examples([p / "predictions.npz" for p in dirs[:2]], x_test[:20]))
     examples = tmp_path / "augmentation.npz"
     np.savez(examples, examples=np.random.default_rng(0).random((3, 8, 28, 28)), digits=np.array([1, 3, 8]))
     return {"histories": out["histories.csv"], "summary": out["summary.csv"], "cnn_per_class": out["per_class.csv"],
-            "confusion_best": out["confusion.csv"], "best": best, "errors": errors, "examples": examples}
+            "confusion_best": out["confusion.csv"], "best": best, "errors": errors, "examples": examples,
+            "confusion_examples": confusion_examples}
 
 
 @pytest.mark.parametrize("name", sorted(FIGURES))

@@ -244,7 +244,7 @@ def test_check_rendered_flags_leftovers_and_missing_figures(rendered: dict,
     check_rendered(emails, rendered["pdf"])  # an e-mail address is not a reference
     plain = tmp_path / "plain.html"
     plain.write_text("<html><body><p>No figures here.</p></body></html>")
-    with pytest.raises(ReportError, match="embeds 0 data-URI images, expected 1"):
+    with pytest.raises(ReportError, match="embeds 0 data-URI images and 0 interactive figures, expected 1"):
         check_rendered(plain, rendered["pdf"], expected_figures=1)
     check_rendered(plain, rendered["pdf"])
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -227,6 +228,33 @@ def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run):
     assert target.exists()
     assert "plot_eda_sample_grid" in out and "1 of 1 steps (100%) done" in out
     assert seconds < 15, f"regenerating one figure took {seconds:.1f} s"
+
+
+def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
+    """Issue 15 part 1: each interactive figure is in the HTML, drawn from its results file, with plotly.js
+    embedded once (offline); the PDF holds every figure as an image; one fragment redraws alone."""
+    from digitbench.figure_table import interactive_figures, report_figures
+    from digitbench.report.rendering.checks import _pdf_image_count
+    from tests.test_interactive import plotly_call
+
+    html = (smoke_run / "results/report/digitbench.html").read_text(encoding="utf-8")
+    assert html.count("plotly.js v") == 1 and not re.search(r"<script[^>]+src=[\"']https?:", html)
+    for name in interactive_figures():
+        fragment = (smoke_run / f"results/figures/interactive/{name}.html").read_text(encoding="utf-8")
+        assert fragment.strip() in html, name
+    _, traces, _ = plotly_call(html[html.index('id="interactive-cnn_confusion_best"') - 200:])
+    confusion = pd.read_csv(smoke_run / "results/tables/cnn_best_confusion.csv", index_col=0)
+    np.testing.assert_array_equal(np.asarray(traces[0]["text"]), confusion.to_numpy())
+    figures = report_figures({"model": ["logreg", "random_forest"]})
+    assert html.count("data:image/png") >= len(figures) - len(interactive_figures())
+    assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") >= len(figures)
+    target = smoke_run / "results/figures/interactive/cnn_learning_curves.html"
+    before = target.read_text(encoding="utf-8")
+    target.unlink()
+    out = snakemake(smoke_run, str(target.relative_to(smoke_run)), "--configfile", ".test/config.yaml")
+    out = out.stdout + out.stderr
+    assert "plot_cnn_learning_curves_interactive" in out and "1 of 1 steps (100%) done" in out
+    assert target.read_text(encoding="utf-8") == before  # same results, same bytes
 
 
 def test_invalid_config_stops_before_any_job(smoke_run, tmp_path):

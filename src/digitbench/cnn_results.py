@@ -102,3 +102,31 @@ def confident_errors(prediction_files: list[str | Path], seeds: list[int], x_tes
     return {"images": x_test[idx] if len(idx) else np.zeros((0, *x_test.shape[1:]), x_test.dtype), "index": idx,
             "true": np.array([r[2] for r in top], dtype=int), "pred": np.array([r[3] for r in top], dtype=int),
             "confidence": np.array([r[0] for r in top]), "seed": np.array([r[4] for r in top], dtype=int)}
+
+
+def confusion_examples(prediction_files: list[str | Path], x_test: np.ndarray, k: int = 5) -> dict[str, np.ndarray]:
+    """Up to ``k`` test images of every cell of the pooled confusion matrix (for the interactive one).
+
+    An item lands in a cell once per job that predicted it so; it is shown once, and the first items of
+    each cell in test-set order are taken, so the examples depend on the predictions only.
+
+    Returns:
+        ``true``, ``pred`` (cells), ``index`` (cells, k) into the test set, -1 where a cell has fewer
+        than ``k`` items, and ``images`` (cells, k, 28, 28), blank where ``index`` is -1.
+    """
+    if k < 1:
+        raise ValueError(f"k must be a positive number of examples per cell. Received: {k}")
+    cells: dict[tuple[int, int], list[int]] = {}
+    for path in prediction_files:
+        p = _load_predictions(path)
+        for i, (t, q) in enumerate(zip(p["y_true"].tolist(), p["y_pred"].tolist())):
+            items = cells.setdefault((int(t), int(q)), [])
+            if len(items) < k and i not in items:
+                items.append(i)
+    keys = sorted(cells)
+    index = np.full((len(keys), k), -1, dtype=int)
+    for row, key in enumerate(keys):
+        index[row, :len(cells[key])] = sorted(cells[key])
+    images = np.where((index >= 0)[..., None, None], x_test[np.maximum(index, 0)], 0).astype(x_test.dtype)
+    return {"true": np.array([t for t, _ in keys], dtype=int), "pred": np.array([q for _, q in keys], dtype=int),
+            "index": index, "images": images}

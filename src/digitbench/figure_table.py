@@ -19,15 +19,24 @@ class FigureSpec:
         draw: ``module.function`` in ``digitbench.plotting``, called with the rule's named inputs.
         inputs: Input name -> ``rule.output`` of the compute rule that writes it.
         per: A wildcard the figure is drawn for each value of (``model``: one per baseline).
+        interactive: ``module.function`` in ``digitbench.interactive`` drawing the HTML report's
+            interactive version from the same inputs (the PDF shows the static figure), or None.
+        interactive_inputs: Inputs only the interactive version reads (examples shown on click).
     """
 
     draw: str
     inputs: dict[str, str] = field(default_factory=dict)
     per: str | None = None
+    interactive: str | None = None
+    interactive_inputs: dict[str, str] = field(default_factory=dict)
 
 
 def _s(draw: str, per: str | None = None, **inputs: str) -> FigureSpec:
     return FigureSpec(draw, dict(inputs), per)
+
+
+def _i(draw: str, interactive: str, extra: dict[str, str] | None = None, **inputs: str) -> FigureSpec:
+    return FigureSpec(draw, dict(inputs), None, interactive, dict(extra or {}))
 
 
 # In the order the report's appendix lists them.
@@ -42,15 +51,17 @@ FIGURES: dict[str, FigureSpec] = {
     "baseline_test_accuracy": _s("baselines.test_accuracy", metrics="summarize_baselines.metrics"),
     "baseline_per_class_f1": _s("baselines.per_class_f1", per_class="summarize_baselines.per_class"),
     "cnn_augmentation": _s("cnn.augmentation", examples="sample_augmentations.arrays"),
-    "cnn_learning_curves": _s("cnn.learning_curves", histories="summarize_cnns.histories"),
+    "cnn_learning_curves": _i("cnn.learning_curves", "cnn.learning_curves", histories="summarize_cnns.histories"),
     "cnn_lr_schedule": _s("cnn.lr_schedule", histories="summarize_cnns.histories"),
-    "cnn_accuracy_vs_parameters": _s("cnn.accuracy_vs_parameters", summary="summarize_cnns.summary"),
-    "cnn_accuracy_vs_time": _s("cnn.accuracy_vs_time", summary="summarize_cnns.summary"),
-    "cnn_confusion_best": _s("cnn.confusion_best", confusion_best="summarize_cnns.confusion",
-                             best="summarize_cnns.best"),
+    "cnn_accuracy_vs_parameters": _i("cnn.accuracy_vs_parameters", "cnn.accuracy_vs_parameters",
+                                     summary="summarize_cnns.summary"),
+    "cnn_accuracy_vs_time": _i("cnn.accuracy_vs_time", "cnn.accuracy_vs_time", summary="summarize_cnns.summary"),
+    "cnn_confusion_best": _i("cnn.confusion_best", "cnn.confusion_best",
+                             {"confusion_examples": "summarize_cnns.confusion_examples"},
+                             confusion_best="summarize_cnns.confusion", best="summarize_cnns.best"),
     "cnn_per_class_f1": _s("cnn.per_class_f1", cnn_per_class="summarize_cnns.per_class",
                            baseline_per_class="summarize_baselines.per_class"),
-    "cnn_confident_errors": _s("cnn.confident_errors", errors="summarize_cnns.errors"),
+    "cnn_confident_errors": _i("cnn.confident_errors", "cnn.confident_errors", errors="summarize_cnns.errors"),
     "stats_accuracy_intervals": _s("stats.accuracy_intervals", bootstrap="bootstrap_metrics.table"),
     "stats_critical_difference": _s("stats.critical_difference", friedman="test_seeds.friedman",
                                     ranks="test_seeds.ranks", wilcoxon="test_seeds.wilcoxon"),
@@ -85,3 +96,8 @@ def report_figures(values: dict[str, list[str]]) -> list[str]:
     for name, spec in FIGURES.items():
         names += [f"{name}_{v}" for v in values[spec.per]] if spec.per else [name]
     return names
+
+
+def interactive_figures() -> list[str]:
+    """Names of the figures the HTML report shows interactively, in table order."""
+    return [name for name, spec in FIGURES.items() if spec.interactive]

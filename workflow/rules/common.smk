@@ -150,10 +150,10 @@ def figure(name):
     return multiext(f"results/figures/{name}", ".pdf", ".png")
 
 
-def figure_inputs(spec):
+def figure_inputs(spec, field="inputs"):
     """The named compute outputs one figure is drawn from (``rule.output`` in the table)."""
     return {key: getattr(getattr(rules, ref.partition(".")[0]).output, ref.partition(".")[2])
-            for key, ref in spec.inputs.items()}
+            for key, ref in getattr(spec, field).items()}
 
 
 BASELINES = config["baselines"]["models"]

@@ -1,6 +1,7 @@
-from digitbench.figure_table import report_figures
+from digitbench.figure_table import interactive_figures, report_figures
 
 REPORT_FIGURES = report_figures({"model": BASELINES})
+INTERACTIVE_FIGURES = interactive_figures()
 
 REPORT_TABLES = [
     "profile",
@@ -111,6 +112,7 @@ rule render_report:
         tables=rules.collect_report_variables.output.tables,
         texts=rules.collect_report_variables.output.texts,
         figures=expand("results/figures/{name}.png", name=REPORT_FIGURES),
+        interactive=expand("results/figures/interactive/{name}.html", name=INTERACTIVE_FIGURES),
         sources=[local(f) for f in ("report/_quarto.yml", "report/references.bib", "report/ieee.csl")]
         + glob_report_sources(),
     # The output is the publication record, not the report: Snakemake deletes a job's outputs

@@ -117,6 +117,7 @@ rule summarize_cnns:
         best="results/tables/cnn_best.json",
         confusion="results/tables/cnn_best_confusion.csv",
         errors="results/eda/cnn_confident_errors.npz",
+        confusion_examples="results/eda/cnn_best_confusion_examples.npz",
     params:
         architectures=ARCHITECTURES,
         seeds=SEEDS,

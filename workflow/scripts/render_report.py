@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from digitbench.ledger import start_job
+from digitbench.report.rendering.interactive import HEADER, stage_interactive, write_header
 from digitbench.report.rendering.metadata import stage_figures, write_metadata
 from digitbench.report.rendering.render import publish_record, render_report, resolve_renderer
 
@@ -17,6 +18,8 @@ log.info("generated variables, tables and texts verified against collect_report_
 
 renderer = resolve_renderer(p.renderer)
 stage_figures(list(i.figures), project / "_generated" / "figures")
+stage_interactive(list(i.interactive), project / "_generated" / "interactive")
+write_header(project / "_generated" / HEADER)
 write_metadata(project / "_generated" / "metadata.yml", title=p.title, authors=list(p.authors), profile=p.profile,
                commit=p.commit, renderer=renderer)
 used = render_report(project, p.html, p.pdf, renderer=renderer, log=log)

@@ -1,4 +1,4 @@
-"""Rule summarize_cnns: per-run and per-architecture tables, curves, per-class F1, best model's errors."""
+"""Rule summarize_cnns: per-run and per-architecture tables, curves, per-class F1, best model's errors and confusions."""
 
 import json
 
@@ -27,6 +27,7 @@ R.per_class_f1(list(i.predictions), keys).to_csv(o.per_class, index=False)
 R.pooled_confusion(best_preds).to_csv(o.confusion)
 x_test = subsample_test_set(load_npz(i.data), **p.test_set)["x_test"]  # the images the predictions are of
 np.savez_compressed(o.errors, **R.confident_errors(best_preds, best_seeds, x_test))
+np.savez_compressed(o.confusion_examples, **R.confusion_examples(best_preds, x_test))
 with open(o.best, "w", encoding="utf-8") as fh:
     json.dump({"architecture": best, "n_seeds": len(best_seeds), "seeds": best_seeds}, fh, indent=2)
 log.info("best architecture by mean test accuracy: %s\n%s", best, summary.to_string(index=False))

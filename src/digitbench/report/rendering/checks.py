@@ -25,6 +25,9 @@ _HIDDEN_TAGS = ("script", "style", "head")
 _BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li ul ol tr td th table caption figure "
                         "figcaption header nav section br blockquote pre dd dt".split())
 _DATA_IMG_RE = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']data:image/", re.I)
+# An interactive figure (plotly) stands in the HTML where its static twin stands in the PDF.
+_PLOTLY_DIV_RE = re.compile(r"<div\b[^>]*\bclass\s*=\s*[\"'][^\"']*\bplotly-graph-div\b", re.I)
+_PLOTLY_LIBRARY_RE = re.compile(r"plotly\.js v\d")
 
 
 class _TextExtractor(HTMLParser):
@@ -108,8 +111,8 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
         html_path: The rendered HTML.
         pdf_path: The rendered PDF.
         expected_figures: Distinct image files the report shows; the HTML must embed
-            at least that many data-URI images and the PDF hold that many images.
-            None skips the count.
+            at least that many data-URI images and interactive (plotly) figures, and the PDF hold
+            that many images. None skips the count.
         literals: Texts the sources escaped (config values such as the title, from
             :func:`digitbench.report.rendering.validate.literal_texts`); a ``{{<`` or ``[@`` inside one
             is data shown as written, not a leftover.
@@ -132,11 +135,16 @@ def check_rendered(html_path: str | Path, pdf_path: str | Path,
                 at = found.start()
                 context = text[max(0, at - 40):at + 40]
                 problems.append(f"{path.name} contains unresolved '{marker}' in: ...{context}...")
+    html = html_path.read_text(encoding="utf-8")
+    interactive = len(_PLOTLY_DIV_RE.findall(html))
+    if interactive and not _PLOTLY_LIBRARY_RE.search(html):
+        problems.append(f"{html_path.name} has {interactive} interactive figures but not plotly.js, which draws "
+                        "them offline (include-in-header in _quarto.yml)")
     if expected_figures:
-        embedded = len(_DATA_IMG_RE.findall(html_path.read_text(encoding="utf-8")))
-        if embedded < expected_figures:
-            problems.append(f"{html_path.name} embeds {embedded} data-URI images, "
-                            f"expected {expected_figures} (figures must be PNG files)")
+        embedded = len(_DATA_IMG_RE.findall(html))
+        if embedded + interactive < expected_figures:
+            problems.append(f"{html_path.name} embeds {embedded} data-URI images and {interactive} interactive "
+                            f"figures, expected {expected_figures} (figures must be PNG files)")
         in_pdf = _pdf_image_count(pdf_path)
         if in_pdf < expected_figures:
             problems.append(

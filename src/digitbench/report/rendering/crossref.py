@@ -24,6 +24,11 @@ _FIG_ID_RE = re.compile(r"#(fig-[\w-]*\w)")
 _URL_RE = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 # Quarto keeps "Figure" and its number on one line with a no-break space.
 _NBSP = "\u00a0"
+# Figure divs (``::: {#fig-x}`` ... caption paragraph ... ``:::``): an opener with attributes or a class
+# word, and a bare closer. Their captions are marked first, then numbered in document order with images.
+_DIV_OPEN_RE = re.compile(r"^[ \t]*:{3,}[ \t]*(\{[^{}]*\}|[\w.-]+)[ \t]*$")
+_DIV_CLOSE_RE = re.compile(r"^[ \t]*:{3,}[ \t]*$")
+_DIV_MARK_RE = re.compile("\x00(fig-[\\w-]*\\w)\x00")
 
 
 def _code_split(text: str) -> list[tuple[bool, str]]:
@@ -68,12 +73,72 @@ def _crossref(doc: Document, key: str, default: str) -> str:
     return str(opts.get(key, default))
 
 
+def _mark_figure_divs(doc: Document, text: str) -> str:
+    """Put a marker naming the figure at the start of every figure div's caption (its last paragraph)."""
+    lines = text.splitlines(keepends=True)
+    fence: str | None = None
+    for i, line in enumerate(lines):
+        opened = _FENCE_RE.match(line)
+        if opened and (fence is None or opened.group(1).startswith(fence)):
+            fence = opened.group(1) if fence is None else None
+            continue
+        match = None if fence else _DIV_OPEN_RE.match(line)
+        fig = match and _FIG_ID_RE.search(match.group(1))
+        if not fig:
+            continue
+        close = _div_end(lines, i)
+        if close is None:
+            raise ReportError(f"figure div {{#{fig.group(1)}}} (in {doc.culprits(fig.group(1))}) has no closing ::: line.")
+        end = close - 1
+        while end > i and not lines[end].strip():
+            end -= 1
+        start = end
+        while start - 1 > i and lines[start - 1].strip():
+            start -= 1
+        if end <= i or _DIV_CLOSE_RE.match(lines[end]) or _DIV_OPEN_RE.match(lines[start]) or start - 1 == i:
+            raise ReportError(f"figure div {{#{fig.group(1)}}} (in {doc.culprits(fig.group(1))}) must end with its "
+                              "caption: a paragraph after a blank line, before the closing :::.")
+        indent = len(lines[start]) - len(lines[start].lstrip())
+        lines[start] = f"{lines[start][:indent]}\x00{fig.group(1)}\x00{lines[start][indent:]}"
+    return "".join(lines)
+
+
+def _div_end(lines: list[str], opener: int) -> int | None:
+    """Index of the ::: line closing the div opened at ``opener`` (code blocks skipped), or None."""
+    depth, fence = 1, None
+    for j in range(opener + 1, len(lines)):
+        opened = _FENCE_RE.match(lines[j])
+        if opened and (fence is None or opened.group(1).startswith(fence)):
+            fence = opened.group(1) if fence is None else None
+        elif fence is None and _DIV_CLOSE_RE.match(lines[j]):
+            depth -= 1
+            if depth == 0:
+                return j
+        elif fence is None and _DIV_OPEN_RE.match(lines[j]):
+            depth += 1
+    return None
+
+
+def _number_figure(doc: Document, fig_id: str) -> str:
+    """Assign the next figure number to ``fig_id``; the caption prefix ("Figure N:")."""
+    if fig_id in doc.figures:
+        raise ReportError(f"figure id '{fig_id}' is defined twice (in {doc.culprits(fig_id)}).")
+    number = doc.figures[fig_id] = len(doc.figures) + 1
+    return f"{_crossref(doc, 'fig-title', 'Figure')}{_NBSP}{number}{_crossref(doc, 'title-delim', ':')}"
+
+
 def _images(doc: Document, text: str, ext: str) -> str:
-    """Resolve image paths and prefix numbered figure captions with 'Figure N:'."""
+    """Resolve image paths and prefix numbered figure captions (images and figure divs) with 'Figure N:'."""
     out, pos = [], 0
-    title = _crossref(doc, "fig-title", "Figure")
-    delim = _crossref(doc, "title-delim", ":")
-    while (start := text.find("![", pos)) != -1:
+    while True:
+        start = text.find("![", pos)
+        mark = _DIV_MARK_RE.search(text, pos)
+        if mark and (start == -1 or mark.start() < start):
+            out.append(f"{text[pos:mark.start()]}{_number_figure(doc, mark.group(1))} ")
+            pos = mark.end()
+            continue
+        if start == -1:
+            break
         close = _matching(text, start + 1, "[", "]")
         if close == -1 or text[close + 1:close + 2] != "(":
             out.append(text[pos:start + 2])
@@ -97,11 +162,7 @@ def _images(doc: Document, text: str, ext: str) -> str:
         src = _resolve_image(doc, src, ext)
         fig = _FIG_ID_RE.search(attrs)
         if fig:
-            if fig.group(1) in doc.figures:
-                where = doc.culprits(fig.group(1))
-                raise ReportError(f"figure id '{fig.group(1)}' is defined twice (in {where}).")
-            number = doc.figures[fig.group(1)] = len(doc.figures) + 1
-            caption = f"{title}{_NBSP}{number}{delim} {caption}"
+            caption = f"{_number_figure(doc, fig.group(1))} {caption}"
         title_part = f" {rest.strip()}" if rest.strip() else ""
         out.append(f"{text[pos:start]}![{caption}](<{src}>{title_part}){attrs}")
         pos = after
@@ -186,7 +247,7 @@ def number(doc: Document) -> None:
     # Definitions first (all chunks), then references, so forward references work.
     chunks = [
         (code, chunk if code else _tables(doc, _images(doc, chunk, ext)))
-        for code, chunk in _code_split(doc.markdown)
+        for code, chunk in _code_split(_mark_figure_divs(doc, doc.markdown))
     ]
     unknown: list[str] = []
     text = "".join(chunk if code else _refs(doc, chunk, unknown) for code, chunk in chunks)

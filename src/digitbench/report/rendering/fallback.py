@@ -19,65 +19,9 @@ from typing import Any
 
 import yaml
 
-from digitbench.report.rendering import crossref, sources
+from digitbench.report.rendering import assets, crossref, sources
 from digitbench.report.errors import ReportError
 from digitbench.report.rendering.sources import Document
-
-# crossref.py already wrote "Figure N:"/"Table N:" into the captions; Typst's own
-# counter would print a second number in front of them. Hyphenation is off so that
-# text extracted from the PDF (checks, tests) never reads "Fig- ure 3".
-# Long tables must break across pages (a figure block does not by default and would overflow the
-# page), and wide results tables need a smaller font than the prose to fit the text width.
-_TYPST_HEADER = ("#set figure(numbering: none)\n#set text(hyphenate: false)\n"
-                 "#show figure: set block(breakable: true)\n#show table: set text(size: 8pt)\n"
-                 "#set table(inset: (x: 3pt, y: 4pt))\n")
-
-# Typst reads "#emph[a].b" as a field access on the emphasis; pandoc 3.9 escapes
-# "(" and "[" after such calls but not ".", which citeproc output (e.g. an italic
-# book title followed by ".") can trigger.
-_TYPST_DOT_FILTER = """
-local calls = {Emph = true, Strong = true, Strikeout = true, Superscript = true,
-               Subscript = true, SmallCaps = true, Underline = true, Link = true,
-               Span = true, Cite = true}
-function Inlines(inlines)
-  for i = #inlines - 1, 1, -1 do
-    local following = inlines[i + 1]
-    if calls[inlines[i].t] and following.t == "Str" and following.text:sub(1, 1) == "." then
-      inlines:insert(i + 1, pandoc.RawInline("typst", "\\\\"))
-    end
-  end
-  return inlines
-end
-"""
-
-# Quarto's look is Bootstrap; these few rules keep pandoc's default page readable
-# with figures and tables laid out the way Quarto places them.
-# What Quarto's toc-location, grid and lightbox options give its HTML (report/_quarto.yml): a text
-# column wide enough for the tables (pandoc's default is 36em), the contents kept beside the text
-# on wide screens, and a figure that fills the window on click (and back on a second click).
-_HTML_HEADER = """<style>
-body { max-width: 60em; }
-@media (min-width: 82em) {
-  body { margin-left: 20em; }
-  nav#TOC { position: fixed; top: 0; left: 0; width: 17em; height: 100vh; overflow-y: auto;
-            padding: 1em; box-sizing: border-box; font-size: 0.85em; border-right: 1px solid #ddd; }
-}
-figure { margin: 1.5em auto; text-align: center; }
-figure img { max-width: 100%; height: auto; cursor: zoom-in; }
-figure img.enlarged { position: fixed; inset: 0; margin: auto; max-width: 96vw; max-height: 96vh;
-                      z-index: 10; background: #fff; box-shadow: 0 0 0 100vmax rgba(0, 0, 0, 0.6); cursor: zoom-out; }
-figcaption, table caption { font-size: 0.9em; text-align: left; margin: 0.4em 0; }
-table { margin: 1.5em auto; border-collapse: collapse; }
-table caption { caption-side: top; }
-th, td { padding: 0.25em 0.75em; }
-thead th { border-bottom: 1px solid #444; }
-</style>
-<script>
-document.addEventListener("click", function (event) {
-  if (event.target.matches("figure img")) { event.target.classList.toggle("enlarged"); }
-});
-</script>
-"""
 
 _META_KEYS = ("title", "subtitle", "author", "date", "abstract", "abstract-title", "lang",
               "keywords", "nocite", "link-citations", "thanks")
@@ -177,10 +121,24 @@ def _run_pandoc(pandoc: str, args: list[str], doc: Document, what: str,
     logger.info("pandoc %s: %.2f s", what, time.perf_counter() - start)
 
 
-def _html_args(doc: Document, md: Path, meta: Path, header: Path, html: Path) -> list[str]:
+def _header_files(doc: Document) -> list[str]:
+    """``format.html.include-in-header`` files (plotly.js for the interactive figures), checked."""
+    files = doc.option("html", "include-in-header") or []
+    paths = []
+    for name in [files] if isinstance(files, str) else files:
+        path = (doc.root / str(name)).resolve()
+        if not path.is_file():
+            raise ReportError(f"HTML header file {path} (include-in-header in _quarto.yml) does not exist; "
+                              "the render_report rule writes it (digitbench.report.rendering.interactive).")
+        paths.append(str(path))
+    return paths
+
+
+def _html_args(doc: Document, md: Path, meta: Path, header: Path, html: Path, filters: list[str]) -> list[str]:
     args = [str(md), "--from", "markdown", "--to", "html5", "--standalone", "--embed-resources",
             "--metadata-file", str(meta), "--include-in-header", str(header),
-            "--resource-path", str(doc.root), "--output", str(html)]
+            *[arg for path in _header_files(doc) for arg in ("--include-in-header", path)],
+            *filters, "--resource-path", str(doc.root), "--output", str(html)]
     if doc.option("html", "number-sections"):
         args.append("--number-sections")
     if doc.option("html", "toc"):
@@ -194,12 +152,12 @@ def _html_args(doc: Document, md: Path, meta: Path, header: Path, html: Path) ->
 
 
 def _typst_args(doc: Document, md: Path, meta: Path, work: Path, typ: Path,
-                cite: list[str]) -> list[str]:
+                cite: list[str], filters: list[str]) -> list[str]:
     header, dot_filter = work / "header.typ", work / "escape-dot.lua"
-    header.write_text(_TYPST_HEADER, encoding="utf-8")
-    dot_filter.write_text(_TYPST_DOT_FILTER, encoding="utf-8")
+    header.write_text(assets.TYPST_HEADER, encoding="utf-8")
+    dot_filter.write_text(assets.TYPST_DOT_FILTER, encoding="utf-8")
     args = [str(md), "--from", "markdown", "--to", "typst", "--standalone",
-            "--metadata-file", str(meta), "--include-in-header", str(header),
+            "--metadata-file", str(meta), "--include-in-header", str(header), *filters,
             # Filters run in command-line order; the escape must see citeproc's output.
             *cite, "--lua-filter", str(dot_filter), "--output", str(typ)]
     numbering = doc.formats.get("typst", {}).get("section-numbering")
@@ -276,14 +234,17 @@ def render(project_dir: str | Path, workdir: str | Path, html_path: str | Path,
         encoding="utf-8",
     )
     html_header = work / "header.html"
-    html_header.write_text(_HTML_HEADER, encoding="utf-8")
+    html_header.write_text(assets.HTML_HEADER, encoding="utf-8")
     cite = _citation_args(doc, logger)
+    format_filter = work / "formats.lua"
+    format_filter.write_text(assets.FORMAT_FILTER, encoding="utf-8")
+    filters = ["--lua-filter", str(format_filter)]
 
     html = Path(html_path)
-    _run_pandoc(pandoc, _html_args(doc, md, html_meta, html_header, html) + cite, doc, "HTML",
+    _run_pandoc(pandoc, _html_args(doc, md, html_meta, html_header, html, filters) + cite, doc, "HTML",
                 logger)
     typ = work / "report.typ"
-    _run_pandoc(pandoc, _typst_args(doc, md, typst_meta, work, typ, cite), doc,
+    _run_pandoc(pandoc, _typst_args(doc, md, typst_meta, work, typ, cite, filters), doc,
                 "Typst source", logger)
     _compile_typst(doc, typ, Path(pdf_path), logger)
     return doc

@@ -1,0 +1,176 @@
+"""Interactive CNN figures: learning curves, accuracy trade-offs, confusion matrix, confident errors.
+
+Each function reads the same results files as its static twin in :mod:`digitbench.plotting.cnn`
+and returns the figure's HTML fragment (:func:`digitbench.interactive.fragment`).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from digitbench.interactive.html import fragment
+
+# The static figures' palette (digitbench.plotting.style.PALETTE), so both versions agree in colour.
+PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+_FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
+
+
+def _colours(names: list[str]) -> dict[str, str]:
+    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+
+
+def _band(colour: str) -> str:
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},0.2)"
+
+
+def learning_curves(name: str, inputs: Mapping[str, str]) -> str:
+    """Validation accuracy and training loss per epoch: mean over seeds, band = range over seeds, and
+    every seed's own curve; clicking an architecture in the legend hides or shows all of its lines."""
+    h = pd.read_csv(inputs["histories"])
+    archs = list(dict.fromkeys(h["architecture"]))
+    colours = _colours(archs)
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
+    for arch in archs:
+        runs = h[h["architecture"] == arch]
+        g = runs.groupby("epoch")
+        n = runs["seed"].nunique()
+        for col, column in enumerate(("val_accuracy", "loss"), start=1):
+            lo, hi, mean = g[column].min(), g[column].max(), g[column].mean()
+            common = {"legendgroup": arch, "showlegend": False}
+            fig.add_trace(go.Scatter(x=list(hi.index) + list(lo.index[::-1]), y=list(hi) + list(lo[::-1]),
+                                     fill="toself", fillcolor=_band(colours[arch]), line={"width": 0},
+                                     hoverinfo="skip", **common), row=1, col=col)
+            for seed, run in runs.groupby("seed"):
+                fig.add_trace(go.Scatter(x=run["epoch"], y=run[column], mode="lines",
+                                         line={"color": colours[arch], "width": 1, "dash": "dot"},
+                                         hovertemplate=f"{arch}, seed {seed}<br>epoch %{{x}}: %{{y:.4f}}<extra></extra>",
+                                         **common), row=1, col=col)
+            fig.add_trace(go.Scatter(x=mean.index, y=mean, mode="lines+markers", name=f"{arch} (n = {n})",
+                                     line={"color": colours[arch], "width": 2}, legendgroup=arch,
+                                     showlegend=col == 1,
+                                     hovertemplate=f"{arch}, mean of {n} seeds<br>epoch %{{x}}: %{{y:.4f}}"
+                                                   "<extra></extra>"), row=1, col=col)
+    fig.update_xaxes(title_text="epoch", dtick=1)
+    fig.update_yaxes(title_text="validation accuracy", row=1, col=1)
+    fig.update_yaxes(title_text="training loss", row=1, col=2)
+    fig.update_layout(height=420, font=_FONT, template="plotly_white", hovermode="closest",
+                      legend={"orientation": "h", "y": -0.2})
+    return fragment(fig, name)
+
+
+def _tradeoff(name: str, inputs: Mapping[str, str], x: str, title: str, log_x: bool) -> str:
+    s = pd.read_csv(inputs["summary"])
+    colours = _colours(list(s["architecture"]))
+    fig = go.Figure()
+    for _, row in s.iterrows():
+        xs = row[x] if x == "parameters" else row[f"{x}_mean"]
+        hover = (f"<b>{row['architecture']}</b> (n = {int(row['n_seeds'])} seeds)<br>"
+                 f"test accuracy {row['accuracy_mean']:.4f} ± {row['accuracy_sd']:.4f} (SD)<br>"
+                 f"parameters {int(row['parameters']):,}<br>"
+                 f"training time {row['training_seconds_mean']:.1f} s per run<br>"
+                 f"inference {row['inference_ms_per_image_mean']:.3f} ms per image<extra></extra>")
+        fig.add_trace(go.Scatter(
+            x=[xs], y=[row["accuracy_mean"]], mode="markers", name=f"{row['architecture']} (n = {int(row['n_seeds'])})",
+            marker={"color": colours[row["architecture"]], "size": 11},
+            error_y={"type": "data", "array": [row["accuracy_sd"]]},
+            error_x=None if x == "parameters" else {"type": "data", "array": [row[f"{x}_sd"]]},
+            hovertemplate=hover))
+    fig.update_xaxes(title_text=title, type="log" if log_x else "linear")
+    fig.update_yaxes(title_text="test accuracy (mean ± SD over seeds)")
+    fig.update_layout(height=420, font=_FONT, template="plotly_white")
+    return fragment(fig, name)
+
+
+def accuracy_vs_parameters(name: str, inputs: Mapping[str, str]) -> str:
+    """Mean test accuracy against parameter count; hovering a point shows every cost of the architecture."""
+    return _tradeoff(name, inputs, "parameters", "parameters", log_x=True)
+
+
+def accuracy_vs_time(name: str, inputs: Mapping[str, str]) -> str:
+    """Mean test accuracy against training time per run, with the inference time on hover."""
+    return _tradeoff(name, inputs, "training_seconds", "training time per run (s)", log_x=False)
+
+
+def _png(images: np.ndarray) -> str:
+    """A row of grayscale digits (ink dark, as in the static figures) as a PNG data URI."""
+    from PIL import Image
+
+    strip = np.concatenate(list(images), axis=1) if len(images) else np.zeros((28, 28))
+    ink = 255 - np.clip(strip, 0, 255).astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(ink, mode="L").resize((ink.shape[1] * 3, ink.shape[0] * 3), Image.NEAREST).save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def confusion_best(name: str, inputs: Mapping[str, str]) -> str:
+    """The best architecture's pooled test confusion matrix; clicking a cell shows its first test images."""
+    cm = pd.read_csv(inputs["confusion_best"], index_col=0)
+    with open(inputs["best"], encoding="utf-8") as fh:
+        best = json.load(fh)
+    counts = cm.to_numpy().astype(int)
+    digits = [int(c) for c in cm.columns]
+    with np.load(inputs["confusion_examples"]) as e:
+        examples = {f"{t},{p}": _png(imgs[idx >= 0])
+                    for t, p, idx, imgs in zip(e["true"], e["pred"], e["index"], e["images"])}
+    off = counts - np.diag(np.diag(counts))
+    t0, p0 = np.unravel_index(int(np.argmax(off)), off.shape) if off.any() else (0, 0)
+    seeds = best["n_seeds"]
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.8, 0.2], vertical_spacing=0.08)
+    fig.add_trace(go.Heatmap(
+        z=np.log10(np.maximum(counts, 1)), x=digits, y=[int(i) for i in cm.index], text=counts,
+        texttemplate="%{text}", colorscale="Blues", showscale=False, xgap=1, ygap=1,
+        hovertemplate=f"true %{{y}}, predicted %{{x}}: %{{text}} test items (summed over {seeds} seeds)"
+                      "<br>click for examples<extra></extra>"), row=1, col=1)
+    fig.add_trace(go.Image(source=examples.get(f"{digits[t0]},{digits[p0]}", _png(np.zeros((0, 28, 28)))),
+                           hoverinfo="skip"), row=2, col=1)
+    fig.update_xaxes(title_text="predicted digit", dtick=1, row=1, col=1)
+    fig.update_yaxes(title_text="true digit", dtick=1, autorange="reversed", scaleanchor="x", row=1, col=1)
+    fig.update_xaxes(visible=False, row=2, col=1)
+    fig.update_yaxes(visible=False, row=2, col=1)
+    caption = "first test images with true {t}, predicted {p}"
+    fig.update_layout(height=640, font=_FONT, template="plotly_white",
+                      title={"text": f"{best['architecture']}, summed over {seeds} seeds", "x": 0.5},
+                      annotations=[{"text": caption.format(t=digits[t0], p=digits[p0]), "showarrow": False,
+                                    "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.2, "yanchor": "bottom"}])
+    # Clicking a cell swaps the example strip and its label (the images travel with the figure).
+    script = ("var gd = document.getElementById('{plot_id}'); var ex = %s;"
+              "gd.on('plotly_click', function (ev) { var pt = ev.points[0];"
+              " if (!pt || pt.curveNumber !== 0) { return; } var key = pt.y + ',' + pt.x;"
+              " if (!(key in ex)) { return; }"
+              " Plotly.restyle(gd, {source: [ex[key]]}, [1]);"
+              " Plotly.relayout(gd, {'annotations[0].text': 'first test images with true ' + pt.y +"
+              " ', predicted ' + pt.x}); });") % json.dumps(examples)
+    return fragment(fig, name, post_script=script)
+
+
+def confident_errors(name: str, inputs: Mapping[str, str]) -> str:
+    """The best architecture's most confident test errors; hovering a digit shows its labels and probability."""
+    with np.load(inputs["errors"]) as e:
+        images, true, pred, conf = e["images"], e["true"], e["pred"], e["confidence"]
+        seed, index = e["seed"], e["index"]
+    n = max(len(images), 1)
+    cols = min(8, n)
+    rows = int(np.ceil(n / cols))
+    fig = make_subplots(rows=rows, cols=cols, horizontal_spacing=0.01, vertical_spacing=0.08,
+                        subplot_titles=[f"true {t}, pred {p}" for t, p in zip(true, pred)] or ["no test errors"])
+    for k, (img, t, p, c, s, i) in enumerate(zip(images, true, pred, conf, seed, index)):
+        fig.add_trace(go.Heatmap(z=np.asarray(img)[::-1], colorscale="Greys", showscale=False,
+                                 hovertemplate=(f"test image {int(i)}<br>true {t}, predicted {p}<br>"
+                                                f"probability of {p}: {c:.4f}<br>seed {int(s)}<extra></extra>")),
+                      row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    for k in range(len(images)):
+        fig.update_yaxes(scaleanchor=f"x{k + 1 if k else ''}", row=k // cols + 1, col=k % cols + 1)
+    fig.update_annotations(font_size=11)
+    fig.update_layout(height=150 * rows + 60, font=_FONT, template="plotly_white", margin={"l": 10, "r": 10, "t": 40})
+    return fragment(fig, name)

@@ -1,0 +1,29 @@
+"""HTML fragments of plotly figures, and plotly.js itself, for the HTML report."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+# Fixed element ids keep the fragments byte-identical between runs (plotly draws a random id otherwise).
+DIV_PREFIX = "interactive-"
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def fragment(fig: go.Figure, name: str, post_script: str | None = None) -> str:
+    """The HTML of one figure: a ``<div>`` with id ``interactive-<name>`` and its plotly call.
+
+    Args:
+        fig: The figure.
+        name: Figure name in the figure table.
+        post_script: JavaScript run after drawing; ``{plot_id}`` is the div's id.
+    """
+    return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"{DIV_PREFIX}{name}",
+                       config=PLOT_CONFIG, post_script=post_script, default_height=f"{fig.layout.height or 450}px")
+
+
+def plotly_library() -> str:
+    """plotly.js as an inline ``<script>`` for the HTML report's header (the report then works offline)."""
+    from plotly.offline import get_plotlyjs
+
+    return f'<script type="text/javascript">\n{get_plotlyjs()}\n</script>\n'
