@@ -102,7 +102,7 @@ def test_confusion_counts_are_the_table_and_every_cell_has_its_examples(compute_
     assert set(examples) == cells
     assert "plotly_click" in html
     # The strip shown first is the most frequent confusion (true 0, predicted 9 in the synthetic runs).
-    assert layout["annotations"][0]["text"] == "first test images with true 0, predicted 9"
+    assert layout["xaxis2"]["title"]["text"] == "first test images with true 0, predicted 9 (click a cell)"
     assert traces[1]["source"] == examples["0,9"]
 
 

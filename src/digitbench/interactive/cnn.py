@@ -47,7 +47,7 @@ def learning_curves(name: str, inputs: Mapping[str, str]) -> str:
             lo, hi, mean = g[column].min(), g[column].max(), g[column].mean()
             common = {"legendgroup": arch, "showlegend": False}
             fig.add_trace(go.Scatter(x=list(hi.index) + list(lo.index[::-1]), y=list(hi) + list(lo[::-1]),
-                                     fill="toself", fillcolor=_band(colours[arch]), line={"width": 0},
+                                     mode="lines", fill="toself", fillcolor=_band(colours[arch]), line={"width": 0},
                                      hoverinfo="skip", **common), row=1, col=col)
             for seed, run in runs.groupby("seed"):
                 fig.add_trace(go.Scatter(x=run["epoch"], y=run[column], mode="lines",
@@ -104,7 +104,7 @@ def _png(images: np.ndarray) -> str:
     """A row of grayscale digits (ink dark, as in the static figures) as a PNG data URI."""
     from PIL import Image
 
-    strip = np.concatenate(list(images), axis=1) if len(images) else np.zeros((28, 28))
+    strip = np.concatenate(list(images), axis=1)
     ink = 255 - np.clip(strip, 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
     Image.fromarray(ink, mode="L").resize((ink.shape[1] * 3, ink.shape[0] * 3), Image.NEAREST).save(buffer, "PNG")
@@ -119,36 +119,37 @@ def confusion_best(name: str, inputs: Mapping[str, str]) -> str:
     counts = cm.to_numpy().astype(int)
     digits = [int(c) for c in cm.columns]
     with np.load(inputs["confusion_examples"]) as e:
-        examples = {f"{t},{p}": _png(imgs[idx >= 0])
-                    for t, p, idx, imgs in zip(e["true"], e["pred"], e["index"], e["images"])}
+        # Every strip is as wide as the fullest cell's (blank padding), so a click never rescales it.
+        examples = {f"{t},{p}": _png(imgs) for t, p, imgs in zip(e["true"], e["pred"], e["images"])}
+        blank = _png(np.zeros_like(e["images"][0])) if len(e["images"]) else _png(np.zeros((1, 28, 28)))
     off = counts - np.diag(np.diag(counts))
     t0, p0 = np.unravel_index(int(np.argmax(off)), off.shape) if off.any() else (0, 0)
     seeds = best["n_seeds"]
-    fig = make_subplots(rows=2, cols=1, row_heights=[0.8, 0.2], vertical_spacing=0.08)
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.78, 0.22], vertical_spacing=0.14)
     fig.add_trace(go.Heatmap(
         z=np.log10(np.maximum(counts, 1)), x=digits, y=[int(i) for i in cm.index], text=counts,
         texttemplate="%{text}", colorscale="Blues", showscale=False, xgap=1, ygap=1,
         hovertemplate=f"true %{{y}}, predicted %{{x}}: %{{text}} test items (summed over {seeds} seeds)"
                       "<br>click for examples<extra></extra>"), row=1, col=1)
-    fig.add_trace(go.Image(source=examples.get(f"{digits[t0]},{digits[p0]}", _png(np.zeros((0, 28, 28)))),
+    fig.add_trace(go.Image(source=examples.get(f"{digits[t0]},{digits[p0]}", blank),
                            hoverinfo="skip"), row=2, col=1)
-    fig.update_xaxes(title_text="predicted digit", dtick=1, row=1, col=1)
-    fig.update_yaxes(title_text="true digit", dtick=1, autorange="reversed", scaleanchor="x", row=1, col=1)
-    fig.update_xaxes(visible=False, row=2, col=1)
+    fig.update_xaxes(title_text="predicted digit", dtick=1, constrain="domain", row=1, col=1)
+    fig.update_yaxes(title_text="true digit", dtick=1, autorange="reversed", scaleanchor="x", constrain="domain",
+                     row=1, col=1)
+    # The example strip's label is its x-axis title, so that it never overlaps the matrix's axis title.
+    fig.update_xaxes(showticklabels=False, showgrid=False, zeroline=False, row=2, col=1,
+                     title_text=f"first test images with true {digits[t0]}, predicted {digits[p0]} (click a cell)")
     fig.update_yaxes(visible=False, row=2, col=1)
-    caption = "first test images with true {t}, predicted {p}"
-    fig.update_layout(height=640, font=_FONT, template="plotly_white",
-                      title={"text": f"{best['architecture']}, summed over {seeds} seeds", "x": 0.5},
-                      annotations=[{"text": caption.format(t=digits[t0], p=digits[p0]), "showarrow": False,
-                                    "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.2, "yanchor": "bottom"}])
+    fig.update_layout(height=680, font=_FONT, template="plotly_white",
+                      title={"text": f"{best['architecture']}, summed over {seeds} seeds", "x": 0.5})
     # Clicking a cell swaps the example strip and its label (the images travel with the figure).
     script = ("var gd = document.getElementById('{plot_id}'); var ex = %s;"
               "gd.on('plotly_click', function (ev) { var pt = ev.points[0];"
               " if (!pt || pt.curveNumber !== 0) { return; } var key = pt.y + ',' + pt.x;"
               " if (!(key in ex)) { return; }"
               " Plotly.restyle(gd, {source: [ex[key]]}, [1]);"
-              " Plotly.relayout(gd, {'annotations[0].text': 'first test images with true ' + pt.y +"
-              " ', predicted ' + pt.x}); });") % json.dumps(examples)
+              " Plotly.relayout(gd, {'xaxis2.title.text': 'first test images with true ' + pt.y +"
+              " ', predicted ' + pt.x + ' (click a cell)'}); });") % json.dumps(examples)
     return fragment(fig, name, post_script=script)
 
 
