@@ -21,4 +21,6 @@ rule all:
         rules.render_report.output,
         # Not quoted by the paper, but a result users read: every metric's mean, SD and n over seeds.
         rules.summarize_seeds.output,
+        # TensorBoard logs of every training run, when tensorboard.enabled (workflow/rules/train.smk).
+        TENSORBOARD_LOGS,
     default_target: True

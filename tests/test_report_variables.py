@@ -68,8 +68,10 @@ def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
     assert "'" not in paper_vars["statement"]  # pandoc would print a typographic quote: the number check fails
     assert "changes no setting" in paper_tables["profile"]
     quick = validate_config({"profile": "quick", "training": {"epochs": 4, "threads": 1, "seeds": [1, 2]},
-                             "data": {"sources": ["npm"]}, "report": {"title": "T"}}, schema)
-    assert sorted(profile.departures(quick, schema)) == [("training.epochs", 50, 4),  # threads, sources, title: no result
+                             "data": {"sources": ["npm"]}, "report": {"title": "T"},
+                             "tensorboard": {"enabled": False}}, schema)
+    # threads, sources, title, TensorBoard logs: no result changes
+    assert sorted(profile.departures(quick, schema)) == [("training.epochs", 50, 4),
                                                          ("training.seeds", [1, 2, 3, 4, 5], [1, 2])]
     variables, tables = profile.build(quick, schema, tmp_path)
     assert variables["statement"].startswith("It reports the quick profile") and "in 2 settings" in variables["statement"]

@@ -257,6 +257,25 @@ def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     assert target.read_text(encoding="utf-8") == before  # same results, same bytes
 
 
+def test_every_training_run_has_its_tensorboard_logs(smoke_run):
+    """Issue 15 part 4: TensorBoard reads back each run's history (the smoke config turns the logs on)."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    smoke = yaml.safe_load((ROOT / ".test/config.yaml").read_text())
+    assert smoke["tensorboard"]["enabled"]
+    for arch in smoke["training"]["architectures"]:
+        for seed in smoke["training"]["seeds"]:
+            history = pd.read_csv(smoke_run / f"results/models/{arch}/seed{seed}/history.csv")
+            logs = smoke_run / f"results/tensorboard/{arch}/seed{seed}"
+            for run, tag, column in [("train", "epoch_loss", "loss"), ("train", "epoch_learning_rate", "lr"),
+                                     ("validation", "epoch_accuracy", "val_accuracy")]:
+                acc = EventAccumulator(str(logs / run))
+                acc.Reload()
+                events = acc.Scalars(tag)
+                assert [e.step for e in events] == list(range(len(history))), (arch, seed, run, tag)
+                assert [e.value for e in events] == [float(np.float32(v)) for v in history[column]]
+
+
 def test_invalid_config_stops_before_any_job(smoke_run, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("preprocessing:\n  method: minmax\n")

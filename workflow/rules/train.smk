@@ -222,3 +222,31 @@ rule collect_tuning:
         "../../environment.yml"
     script:
         "../scripts/collect_tuning.py"
+
+
+# Training telemetry a user can open (config `tensorboard`): each finished run's history and settings as
+# TensorBoard logs, read from its files; nothing retrains. `tensorboard --logdir results/tensorboard`
+# shows them. In `rule all` when tensorboard.enabled.
+rule write_tensorboard_logs:
+    input:
+        code=script_code("write_tensorboard_logs.py"),
+        history=rules.train_cnn.output.history,
+        metrics=rules.train_cnn.output.metrics,
+    output:
+        logs=directory("results/tensorboard/{arch}/seed{seed}"),
+    wildcard_constraints:
+        arch="|".join(ARCHITECTURE_CHOICES),
+        seed=r"\d+",
+    log:
+        "results/logs/tensorboard/{arch}_seed{seed}.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/write_tensorboard_logs.py"
+
+
+TENSORBOARD_LOGS = (
+    expand(declared(rules.write_tensorboard_logs.output.logs), arch=ARCHITECTURES, seed=SEEDS)
+    if config["tensorboard"]["enabled"]
+    else []
+)

@@ -24,7 +24,7 @@ from digitbench.wording import plural
 # source is verified to be the same arrays), how many threads or GPU slots a job takes, and the
 # tuning grid (whose runs no reported number comes from).
 NOT_PROTOCOL = ("profile", "data.sources", "data.local_path", "data.keras_url", "data.npm_package",
-                "baselines.threads", "training.threads", "training.jobs_per_gpu")
+                "baselines.threads", "training.threads", "training.jobs_per_gpu", "tensorboard.enabled")
 
 
 def departures(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
@@ -73,8 +73,8 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any],
         pd.DataFrame([{"key": k, "paper": shown_value(k, p, root), "this": shown_value(k, v, root)}
                       for k, p, v in rows], columns=["key", "paper", "this"]),
         f"Settings of this report (profile {name}) that differ from the paper profile, the study's protocol "
-        "(the schema's defaults). Settings not listed are the paper's, apart from where MNIST is read from and "
-        "how many threads a job uses, which change no result." if rows else
+        "(the schema's defaults). Settings not listed are the paper's, apart from where MNIST is read from, "
+        "how many threads a job uses and whether TensorBoard logs are written, which change no result." if rows else
         "This report changes no setting of the paper profile, the study's protocol.", "tbl-profile",
         formats={"key": markdown_literal, "paper": markdown_literal, "this": markdown_literal},
         headers={"key": "Setting", "paper": "Paper profile", "this": "This report"})
