@@ -233,8 +233,8 @@ def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run):
 def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     """Issue 15 part 1: each interactive figure is in the HTML, drawn from its results file, with plotly.js
     embedded once (offline); the PDF holds every figure as an image; one fragment redraws alone."""
-    from digitbench.figure_table import interactive_figures, report_figures
-    from digitbench.report.rendering.checks import _pdf_image_count
+    from digitbench.figure_table import interactive_figures
+    from digitbench.report.rendering.checks import _DATA_IMG_RE, _pdf_image_count
     from tests.test_interactive import plotly_call
 
     html = (smoke_run / "results/report/digitbench.html").read_text(encoding="utf-8")
@@ -245,9 +245,10 @@ def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     _, traces, _ = plotly_call(html[html.index('id="interactive-cnn_confusion_best"') - 200:])
     confusion = pd.read_csv(smoke_run / "results/tables/cnn_best_confusion.csv", index_col=0)
     np.testing.assert_array_equal(np.asarray(traces[0]["text"]), confusion.to_numpy())
-    figures = report_figures({"model": ["logreg", "random_forest"]})
-    assert html.count("data:image/png") >= len(figures) - len(interactive_figures())
-    assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") >= len(figures)
+    # Each interactive figure stands in the HTML where its static twin stands in the PDF.
+    images = len(_DATA_IMG_RE.findall(html))
+    assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") == images + len(interactive_figures())
+    assert html.count('class="plotly-graph-div"') == len(interactive_figures()) and images >= 20
     target = smoke_run / "results/figures/interactive/cnn_learning_curves.html"
     before = target.read_text(encoding="utf-8")
     target.unlink()
