@@ -43,20 +43,17 @@ local function shown(el)
   if el.classes:includes("content-hidden") then return not match end
   return match
 end
+-- The element's content where its format condition holds, nothing where it does not, and nil
+-- (left as it is) for an element without a condition.
 local function conditional(el)
-  return el.classes:includes("content-visible") or el.classes:includes("content-hidden")
+  if not (el.classes:includes("content-visible") or el.classes:includes("content-hidden")) then return nil end
+  if shown(el) then return el.content end
+  return {}
 end
-function Span(el)
-  if conditional(el) then
-    if shown(el) then return el.content end
-    return {}
-  end
-end
+Span = conditional
 function Div(el)
-  if conditional(el) then
-    if shown(el) then return el.content end
-    return {}
-  end
+  local kept = conditional(el)
+  if kept then return kept end
   if el.identifier:match("^fig%-") and #el.content > 1 and el.content[#el.content].t == "Para" then
     local body = pandoc.List()
     for i = 1, #el.content - 1 do body:insert(el.content[i]) end
