@@ -170,7 +170,7 @@ def cpu_training_message(training: dict, pending: list[str], rates: dict[str, fl
     return (f"WARNING: no GPU found. The paper profile's {len(pending)} pending training jobs ({training['epochs']} "
             f"epochs x {per_epoch:,} images each) would take about {hours:,.0f} hours ({hours / 24:,.1f} days) on this "
             f"machine, unless early stopping ends them sooner (measured: {measured}). For a CPU run, stop now "
-            "(Ctrl-C) and use `make report`, i.e. --configfile config/quick.yaml (about 27 minutes on 2 cores); for "
+            "(Ctrl-C) and use `make report`, i.e. --configfile config/quick.yaml (about 21 minutes on 2 cores); for "
             "the paper profile, see the README's GPU section.")
 
 
