@@ -15,7 +15,7 @@ import pytest
 
 from digitbench import cnn_results as R
 from digitbench.figure_table import FIGURES as TABLE
-from digitbench.figure_table import interactive_figures
+from digitbench.figure_table import interactive_figures, interactive_stems
 from digitbench.interactive import FIGURES, draw
 from digitbench.report.errors import ReportError
 from tests.test_plotting import compute_outputs  # noqa: F401 -- the static figures' synthetic inputs
@@ -47,11 +47,13 @@ def _decoded(value):
 def test_every_interactive_figure_has_a_static_twin_and_its_inputs():
     assert interactive_figures() == list(FIGURES)
     assert set(interactive_figures()) == {"cnn_learning_curves", "cnn_accuracy_vs_parameters", "cnn_accuracy_vs_time",
-                                          "cnn_confusion_best", "cnn_confident_errors"}
+                                          "cnn_confusion_best", "cnn_confident_errors", "baseline_confusion"}
     for name in interactive_figures():
         spec = TABLE[name]
-        assert spec.draw and spec.inputs and spec.per is None, name
+        assert spec.draw and spec.inputs, name
         assert FIGURES[name].__name__ == spec.interactive.split(".")[1]
+    assert interactive_stems({"model": ["logreg", "random_forest"]})[-2:] == ["baseline_confusion_logreg",
+                                                                              "baseline_confusion_random_forest"]
     with pytest.raises(ValueError, match="no interactive version.*Received: eda_sample_grid"):
         draw("eda_sample_grid", {})
 
@@ -104,6 +106,15 @@ def test_confusion_counts_are_the_table_and_every_cell_has_its_examples(compute_
     # The strip shown first is the most frequent confusion (true 0, predicted 9 in the synthetic runs).
     assert layout["xaxis2"]["title"]["text"] == "first test images with true 0, predicted 9 (click a cell)"
     assert traces[1]["source"] == examples["0,9"]
+
+
+def test_baseline_confusion_is_named_by_its_file_and_shows_its_counts(compute_outputs):  # noqa: F811
+    html = draw("baseline_confusion", compute_outputs, stem="baseline_confusion_logreg")
+    div, traces, layout = plotly_call(html)
+    assert div == "interactive-baseline_confusion_logreg" and layout["title"]["text"] == "logistic regression"
+    cm = pd.read_csv(compute_outputs["confusion"], index_col=0)
+    np.testing.assert_array_equal(np.asarray(traces[0]["text"]), cm.to_numpy())
+    assert "(one fit)" in traces[0]["hovertemplate"]
 
 
 def test_confident_errors_one_panel_per_error_with_its_probability(compute_outputs):  # noqa: F811

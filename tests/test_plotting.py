@@ -13,6 +13,7 @@ import pytest
 
 from digitbench import eda
 from digitbench.baselines import run_baseline, summarize
+from digitbench.cnn_results import confusion_examples
 from digitbench.plotting import FIGURES, plot
 from tests.conftest import baseline_params, make_tiny_digits
 from tests.test_stats import write_stats_outputs
@@ -37,6 +38,7 @@ def compute_outputs(tmp_path_factory):
                    header="fold,accuracy", comments="")
         r.per_class.to_csv(tmp_path / f"{name}_pc.csv", index=False)
         r.confusion.to_csv(tmp_path / f"{name}_confusion.csv")
+        np.savez(tmp_path / f"{name}_predictions.npz", y_true=d["y_test"], y_pred=r.y_pred, proba=r.proba)
         files["metrics"].append(tmp_path / f"{name}.json")
         files["cv"].append(tmp_path / f"{name}_cv.csv")
         files["pc"].append(tmp_path / f"{name}_pc.csv")
@@ -46,6 +48,9 @@ def compute_outputs(tmp_path_factory):
         table.to_csv(paths[key], index=False)
     paths["baseline_per_class"] = paths["per_class"]
     paths["confusion"] = tmp_path / "logreg_confusion.csv"
+    examples = tmp_path / "logreg_confusion_examples.npz"
+    np.savez(examples, **confusion_examples([tmp_path / "logreg_predictions.npz"], d["x_test"]))
+    paths["baseline_confusion_examples"] = examples
     paths.update(_cnn_outputs(tmp_path, d["x_test"]))
     paths.update(write_stats_outputs(tmp_path, n_seeds=3))
     paths["throughput"] = write_throughput(tmp_path / "throughput.csv")

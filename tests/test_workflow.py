@@ -233,13 +233,14 @@ def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run):
 def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     """Issue 15 part 1: each interactive figure is in the HTML, drawn from its results file, with plotly.js
     embedded once (offline); the PDF holds every figure as an image; one fragment redraws alone."""
-    from digitbench.figure_table import interactive_figures
+    from digitbench.figure_table import interactive_stems
     from digitbench.report.rendering.checks import _DATA_IMG_RE, _pdf_image_count
     from tests.test_interactive import plotly_call
 
     html = (smoke_run / "results/report/digitbench.html").read_text(encoding="utf-8")
     assert html.count("plotly.js v") == 1 and not re.search(r"<script[^>]+src=[\"']https?:", html)
-    for name in interactive_figures():
+    interactive = interactive_stems({"model": ["logreg", "random_forest"]})
+    for name in interactive:
         fragment = (smoke_run / f"results/figures/interactive/{name}.html").read_text(encoding="utf-8")
         assert fragment.strip() in html, name
     _, traces, _ = plotly_call(html[html.index('id="interactive-cnn_confusion_best"') - 200:])
@@ -247,8 +248,8 @@ def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     np.testing.assert_array_equal(np.asarray(traces[0]["text"]), confusion.to_numpy())
     # Each interactive figure stands in the HTML where its static twin stands in the PDF.
     images = len(_DATA_IMG_RE.findall(html))
-    assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") == images + len(interactive_figures())
-    assert html.count('class="plotly-graph-div"') == len(interactive_figures()) and images >= 20
+    assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") == images + len(interactive)
+    assert html.count('class="plotly-graph-div"') == len(interactive) == 7 and images >= 20
     target = smoke_run / "results/figures/interactive/cnn_learning_curves.html"
     before = target.read_text(encoding="utf-8")
     target.unlink()

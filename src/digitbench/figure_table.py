@@ -35,8 +35,9 @@ def _s(draw: str, per: str | None = None, **inputs: str) -> FigureSpec:
     return FigureSpec(draw, dict(inputs), per)
 
 
-def _i(draw: str, interactive: str, extra: dict[str, str] | None = None, **inputs: str) -> FigureSpec:
-    return FigureSpec(draw, dict(inputs), None, interactive, dict(extra or {}))
+def _i(draw: str, interactive: str, extra: dict[str, str] | None = None, per: str | None = None,
+       **inputs: str) -> FigureSpec:
+    return FigureSpec(draw, dict(inputs), per, interactive, dict(extra or {}))
 
 
 # In the order the report's appendix lists them.
@@ -76,7 +77,9 @@ FIGURES: dict[str, FigureSpec] = {
     "occlusion_examples": _s("robustness.occlusion_examples", occlusion="summarize_occlusion.summary"),
     "occlusion_class_means": _s("robustness.occlusion_class_means", occlusion="summarize_occlusion.summary"),
     "benchmark_throughput": _s("benchmark.throughput", throughput="collect_throughput.table"),
-    "baseline_confusion": _s("baselines.confusion_matrix", per="model", confusion="fit_baseline.confusion"),
+    "baseline_confusion": _i("baselines.confusion_matrix", "baselines.confusion_matrix",
+                             {"baseline_confusion_examples": "sample_baseline_confusions.examples"}, per="model",
+                             confusion="fit_baseline.confusion"),
 }
 
 
@@ -101,3 +104,12 @@ def report_figures(values: dict[str, list[str]]) -> list[str]:
 def interactive_figures() -> list[str]:
     """Names of the figures the HTML report shows interactively, in table order."""
     return [name for name, spec in FIGURES.items() if spec.interactive]
+
+
+def interactive_stems(values: dict[str, list[str]]) -> list[str]:
+    """File stems of the interactive figures under ``results/figures/interactive/``, wildcards filled."""
+    stems = []
+    for name in interactive_figures():
+        per = FIGURES[name].per
+        stems += [f"{name}_{v}" for v in values[per]] if per else [name]
+    return stems

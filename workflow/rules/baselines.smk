@@ -24,6 +24,26 @@ rule fit_baseline:
         "../scripts/fit_baseline.py"
 
 
+# For the HTML report's interactive confusion matrix (a cell's test images on click).
+rule sample_baseline_confusions:
+    input:
+        code=script_code("sample_baseline_confusions.py"),
+        data=rules.download_mnist.output.npz,
+        predictions=rules.fit_baseline.output.predictions,
+    output:
+        examples="results/baselines/{model}/confusion_examples.npz",
+    wildcard_constraints:
+        model="logreg|random_forest",
+    params:
+        test_set=test_set_params(),
+    log:
+        "results/logs/baselines/sample_baseline_confusions_{model}.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/sample_baseline_confusions.py"
+
+
 rule summarize_baselines:
     input:
         code=script_code("summarize_baselines.py"),

@@ -34,11 +34,13 @@ for figure_name in interactive_figures():
             **figure_inputs(figure_spec),
             **figure_inputs(figure_spec, "interactive_inputs"),
         output:
-            html=f"results/figures/interactive/{figure_name}.html",
+            html=f"results/figures/interactive/{figure_stem(figure_name)}.html",
         params:
             figure=figure_name,
+            # The element id in the page: one per file (baseline_confusion_logreg, ..._random_forest).
+            stem=lambda wildcards, output: Path(output.html).stem,
         log:
-            f"results/logs/figures/{figure_name}_interactive.log",
+            f"results/logs/figures/{figure_stem(figure_name)}_interactive.log",
         conda:
             "../../environment.yml"
         script:

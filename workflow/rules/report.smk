@@ -1,7 +1,7 @@
-from digitbench.figure_table import interactive_figures, report_figures
+from digitbench.figure_table import interactive_stems, report_figures
 
 REPORT_FIGURES = report_figures({"model": BASELINES})
-INTERACTIVE_FIGURES = interactive_figures()
+INTERACTIVE_FIGURES = interactive_stems({"model": BASELINES})
 
 REPORT_TABLES = [
     "profile",

@@ -7,5 +7,5 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
 
 inputs = {name: str(path) for name, path in snakemake.input.items() if name != "code"}
-write(snakemake.params.figure, inputs, snakemake.output.html)
+write(snakemake.params.figure, inputs, snakemake.output.html, stem=snakemake.params.stem)
 log.info("interactive figure %s drawn from %s into %s", snakemake.params.figure, inputs, snakemake.output.html)

@@ -7,6 +7,8 @@ import plotly.io as pio
 
 # Fixed element ids keep the fragments byte-identical between runs (plotly draws a random id otherwise).
 DIV_PREFIX = "interactive-"
+# The static figures' typeface (matplotlib's default), so both versions of a figure look alike.
+FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
