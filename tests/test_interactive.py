@@ -244,6 +244,27 @@ def test_html_shows_the_interactive_figure_and_the_pdf_its_static_twin(project, 
         check_rendered(html, pdf, expected_figures=3)
 
 
+def test_plotly_library_reaches_the_html_byte_for_byte(project, tmp_path):
+    """pandoc indents header includes line by line, which broke plotly.js's multi-line template strings when
+    the library was inlined as text (image traces failed in the browser); as one data-URI line it survives."""
+    from plotly.offline import get_plotlyjs
+
+    from digitbench.report.rendering import fallback
+    from digitbench.report.rendering.checks import check_rendered
+    from digitbench.report.rendering.interactive import write_header
+
+    write_header(project / "_generated/plotly.html")
+    html, pdf = tmp_path / "r.html", tmp_path / "r.pdf"
+    (tmp_path / "work").mkdir()
+    fallback.render(project, tmp_path / "work", html, pdf, logging.getLogger("test"))
+    source = html.read_text()
+    inline = [code for code in re.findall(r"<script\b[^>]*>(.*?)</script>", source, re.S) if "plotly.js v" in code]
+    encoded = re.findall(r'<script\b[^>]*\bsrc="data:text/javascript;base64,([^"]+)"', source)
+    shipped = [code.strip() for code in inline] + [base64.b64decode(code).decode("utf-8").strip() for code in encoded]
+    assert shipped == [get_plotlyjs().strip()]
+    check_rendered(html, pdf, expected_figures=3)
+
+
 def test_missing_header_file_is_named(project, tmp_path):
     from digitbench.report.rendering import fallback
 

@@ -25,7 +25,23 @@ def fragment(fig: go.Figure, name: str, post_script: str | None = None) -> str:
 
 
 def plotly_library() -> str:
-    """plotly.js as an inline ``<script>`` for the HTML report's header (the report then works offline)."""
+    """plotly.js for the HTML report's header, inline (the report then works offline).
+
+    As a base64 ``data:`` URI on one line: pandoc indents every line of a header include, which changed
+    plotly.js's multi-line template strings and broke its image traces when the code was inlined as text.
+    """
+    import base64
+
+    from plotly import __version__
     from plotly.offline import get_plotlyjs
 
-    return f'<script type="text/javascript">\n{get_plotlyjs()}\n</script>\n'
+    code = base64.b64encode(get_plotlyjs().encode("utf-8")).decode("ascii")
+    return (f'<script type="text/javascript" data-library="plotly.js v{_plotlyjs_version(get_plotlyjs())} '
+            f'(plotly.py {__version__})" src="data:text/javascript;base64,{code}"></script>\n')
+
+
+def _plotlyjs_version(code: str) -> str:
+    import re
+
+    found = re.search(r"plotly\.js v([\w.]+)", code[:500])
+    return found.group(1) if found else "unknown"
