@@ -108,7 +108,7 @@ def result_digests(run: Path) -> dict[str, str]:
 
 def test_smoke_workflow_runs_every_job_through_slurm_with_the_local_results(cluster, smoke_run, tmp_path):
     if not os.environ.get(FULL):
-        pytest.skip(f"the smoke workflow through SLURM (65 jobs, two at a time) takes about 8 minutes, which would "
+        pytest.skip(f"the smoke workflow through SLURM (every job, two at a time) takes about 8 minutes, which would "
                     f"take `make test` past 15 minutes: `make test-slurm` runs it ({FULL}=1)")
     work = fresh_copy(tmp_path / "digitbench")
     proc = subprocess.run(profile_command(*SMOKE), cwd=work, env={**cluster, "PYTHONUNBUFFERED": "1"},

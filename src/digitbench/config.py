@@ -160,6 +160,25 @@ def check_config_files(paths: list[str | Path]) -> None:
             raise ConfigError(f"{where}: not valid YAML ({err.problem}). Fix the file and rerun.") from None
 
 
+def layered_config(files: list[str | Path], schema: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
+    """Config files layered as Snakemake layers ``--configfile`` over ``configfile:``, validated, defaults filled.
+
+    Args:
+        files: ``config/config.yaml`` first, then the ``--configfile`` files in order.
+        schema: The config schema (:func:`load_schema`).
+        source: How errors name the files; default: their paths joined by " + ".
+
+    Raises:
+        ConfigError: The layered config breaks the schema.
+    """
+    from snakemake.utils import update_config
+
+    config: dict[str, Any] = {}
+    for path in files:
+        update_config(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
+    return validate_config(config, schema, source or " + ".join(map(str, files)))
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m digitbench.config FILE...``: check config files as the workflow will, before Snakemake.
 
@@ -176,14 +195,9 @@ def main(argv: list[str] | None = None) -> int:
     files = [Path("config/config.yaml"), *map(Path, parser.parse_args(argv).files)]
     try:
         check_config_files(files)
-        from snakemake.utils import update_config  # how Snakemake layers --configfile over configfile:
-
-        config: dict[str, Any] = {}
-        for path in files:
-            update_config(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         source = " + ".join(map(str, files))
         schema = load_schema("workflow/schemas/config.schema.yaml")
-        check_consistency(validate_config(config, schema, source), source, schema)
+        check_consistency(layered_config(files, schema, source), source, schema)
     except (ConfigError, OSError) as err:
         print(err, file=sys.stderr)
         return 1

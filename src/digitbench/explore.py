@@ -17,10 +17,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from digitbench.cnn_results import collect_runs
-from digitbench.config import load_schema, validate_config
+from digitbench.config import layered_config, load_schema
 from digitbench.data import load_npz
 from digitbench.preprocess import subsample_test_set
 from digitbench.stats.predictions import Predictions, check_aligned, load_predictions
@@ -88,8 +87,6 @@ def open_results(results: str | Path, configfiles: Sequence[str] | None = None) 
     Raises:
         ValueError: ``results`` holds no training results, or has no stamp and no config files were given.
     """
-    from snakemake.utils import update_config  # how Snakemake layers --configfile over configfile:
-
     results = Path(results).resolve()
     if not (results / "models").is_dir():
         raise ValueError(f"results must be a workflow's results folder (with models/ in it). Received: {results}")
@@ -100,16 +97,14 @@ def open_results(results: str | Path, configfiles: Sequence[str] | None = None) 
             raise ValueError(f"{stamp} is missing, so the run's config files are unknown; pass configfiles "
                              f"(e.g. ['config/quick.yaml']). Received: {results}")
         configfiles = json.loads(stamp.read_text(encoding="utf-8")).get("configfiles", [])
-    config: dict[str, Any] = {}
-    for path in [root / "config/config.yaml", *(root / f for f in configfiles)]:
-        update_config(config, yaml.safe_load(path.read_text(encoding="utf-8")) or {})
     # The project's own schema made the results; a results folder copied out of its project falls
     # back to the schema of this package's repository.
     schema = next((p for p in (root / SCHEMA, Path(__file__).resolve().parents[2] / SCHEMA) if p.is_file()), None)
     if schema is None:
         raise ValueError(f"no {SCHEMA} in the project directory or beside this package, so the config's defaults are "
                          f"unknown. Received: {results}")
-    config = validate_config(config, load_schema(schema), " + ".join(["config/config.yaml", *configfiles]))
+    config = layered_config([root / "config/config.yaml", *(root / f for f in configfiles)], load_schema(schema),
+                            " + ".join(["config/config.yaml", *configfiles]))
     return ResultsFolder(results, root, tuple(str(f) for f in configfiles), config)
 
 

@@ -89,16 +89,21 @@ def figure_stem(name: str) -> str:
     return f"{name}_{{{spec.per}}}" if spec.per else name
 
 
+def _stems(names: list[str], values: dict[str, list[str]]) -> list[str]:
+    stems = []
+    for name in names:
+        per = FIGURES[name].per
+        stems += [f"{name}_{v}" for v in values[per]] if per else [name]
+    return stems
+
+
 def report_figures(values: dict[str, list[str]]) -> list[str]:
     """Every figure file stem of the report, in table order, wildcards filled from ``values``.
 
     Args:
         values: Wildcard name -> its values (``{"model": ["logreg", "random_forest"]}``).
     """
-    names = []
-    for name, spec in FIGURES.items():
-        names += [f"{name}_{v}" for v in values[spec.per]] if spec.per else [name]
-    return names
+    return _stems(list(FIGURES), values)
 
 
 def interactive_figures() -> list[str]:
@@ -108,8 +113,4 @@ def interactive_figures() -> list[str]:
 
 def interactive_stems(values: dict[str, list[str]]) -> list[str]:
     """File stems of the interactive figures under ``results/figures/interactive/``, wildcards filled."""
-    stems = []
-    for name in interactive_figures():
-        per = FIGURES[name].per
-        stems += [f"{name}_{v}" for v in values[per]] if per else [name]
-    return stems
+    return _stems(interactive_figures(), values)

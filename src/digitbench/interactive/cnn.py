@@ -16,15 +16,8 @@ from plotly.subplots import make_subplots
 
 from digitbench.interactive.confusion import confusion
 from digitbench.interactive.html import FONT as _FONT
+from digitbench.palette import colours as palette_colours
 from digitbench.interactive.html import fragment
-
-# The static figures' palette (digitbench.plotting.style.PALETTE), so both versions agree in colour.
-PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
-
-
-def _colours(names: list[str]) -> dict[str, str]:
-    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
-
 
 def _band(colour: str) -> str:
     r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
@@ -36,7 +29,7 @@ def learning_curves(name: str, inputs: Mapping[str, str]) -> str:
     every seed's own curve; clicking an architecture in the legend hides or shows all of its lines."""
     h = pd.read_csv(inputs["histories"])
     archs = list(dict.fromkeys(h["architecture"]))
-    colours = _colours(archs)
+    colours = palette_colours(archs)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     for arch in archs:
         runs = h[h["architecture"] == arch]
@@ -68,7 +61,7 @@ def learning_curves(name: str, inputs: Mapping[str, str]) -> str:
 
 def _tradeoff(name: str, inputs: Mapping[str, str], x: str, title: str, log_x: bool) -> str:
     s = pd.read_csv(inputs["summary"])
-    colours = _colours(list(s["architecture"]))
+    colours = palette_colours(list(s["architecture"]))
     fig = go.Figure()
     for _, row in s.iterrows():
         xs = row[x] if x == "parameters" else row[f"{x}_mean"]

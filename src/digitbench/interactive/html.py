@@ -31,17 +31,13 @@ def plotly_library() -> str:
     plotly.js's multi-line template strings and broke its image traces when the code was inlined as text.
     """
     import base64
+    import re
 
     from plotly import __version__
     from plotly.offline import get_plotlyjs
 
-    code = base64.b64encode(get_plotlyjs().encode("utf-8")).decode("ascii")
-    return (f'<script type="text/javascript" data-library="plotly.js v{_plotlyjs_version(get_plotlyjs())} '
-            f'(plotly.py {__version__})" src="data:text/javascript;base64,{code}"></script>\n')
-
-
-def _plotlyjs_version(code: str) -> str:
-    import re
-
-    found = re.search(r"plotly\.js v([\w.]+)", code[:500])
-    return found.group(1) if found else "unknown"
+    code = get_plotlyjs()
+    version = re.search(r"plotly\.js v([\w.]+)", code[:500])
+    return (f'<script type="text/javascript" data-library="plotly.js v{version.group(1) if version else "unknown"} '
+            f'(plotly.py {__version__})" src="data:text/javascript;base64,'
+            f'{base64.b64encode(code.encode("utf-8")).decode("ascii")}"></script>\n')

@@ -11,18 +11,15 @@ import pandas as pd
 
 from matplotlib.ticker import MaxNLocator
 
-from digitbench.plotting.style import PALETTE, TEXT_WIDTH_IN, clear_image_axes
-
-
-def _colours(names: list[str]) -> dict[str, str]:
-    return {n: PALETTE[i % len(PALETTE)] for i, n in enumerate(names)}
+from digitbench.palette import colours as palette_colours
+from digitbench.plotting.style import TEXT_WIDTH_IN, clear_image_axes
 
 
 def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     """Validation accuracy and training loss per epoch: mean over seeds, band = range over seeds."""
     h = pd.read_csv(inputs["histories"])
     archs = list(dict.fromkeys(h["architecture"]))
-    colours = _colours(archs)
+    colours = palette_colours(archs)
     fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0), layout="constrained")
     for arch in archs:
         g = h[h["architecture"] == arch].groupby("epoch")
@@ -44,7 +41,7 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
     """Learning rate actually used in each epoch (warm-up, cosine, plateau reductions), per architecture."""
     h = pd.read_csv(inputs["histories"])
     archs = list(dict.fromkeys(h["architecture"]))
-    colours = _colours(archs)
+    colours = palette_colours(archs)
     fig, ax = plt.subplots(figsize=(5.5, 3))
     # Architectures whose schedules are identical (no plateau reduction fired) share one line: five
     # lines drawn on top of each other look like one line with a confusing legend.
@@ -67,7 +64,7 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
 
 def _tradeoff(inputs: Mapping[str, str], x: str, xlabel: str, log_x: bool) -> plt.Figure:
     s = pd.read_csv(inputs["summary"])
-    colours = _colours(list(s["architecture"]))
+    colours = palette_colours(list(s["architecture"]))
     fig, ax = plt.subplots(figsize=(5.5, 3.4))
     for _, row in s.iterrows():
         xerr = row.get(f"{x}_sd") if x != "parameters" else None

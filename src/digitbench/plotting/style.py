@@ -11,8 +11,7 @@ matplotlib.use("Agg")  # rules run headless
 import matplotlib.pyplot as plt  # noqa: E402
 
 from digitbench.atomic import write_atomic  # noqa: E402
-
-PALETTE = ["#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C"]
+from digitbench.palette import PALETTE  # noqa: E402,F401 -- the plotting modules take it from here
 PNG_DPI = 200
 
 

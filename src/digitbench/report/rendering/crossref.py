@@ -75,18 +75,15 @@ def _crossref(doc: Document, key: str, default: str) -> str:
 
 def _mark_figure_divs(doc: Document, text: str) -> str:
     """Put a marker naming the figure at the start of every figure div's caption (its last paragraph)."""
-    lines = text.splitlines(keepends=True)
-    fence: str | None = None
+    # Lines with a flag for those inside fenced code, where a ::: is text, not a div.
+    pairs = [(line, code) for code, chunk in _code_split(text) for line in chunk.splitlines(keepends=True)]
+    lines, in_code = [line for line, _ in pairs], [code for _, code in pairs]
     for i, line in enumerate(lines):
-        opened = _FENCE_RE.match(line)
-        if opened and (fence is None or opened.group(1).startswith(fence)):
-            fence = opened.group(1) if fence is None else None
-            continue
-        match = None if fence else _DIV_OPEN_RE.match(line)
+        match = None if in_code[i] else _DIV_OPEN_RE.match(line)
         fig = match and _FIG_ID_RE.search(match.group(1))
         if not fig:
             continue
-        close = _div_end(lines, i)
+        close = _div_end(lines, in_code, i)
         if close is None:
             raise ReportError(f"figure div {{#{fig.group(1)}}} (in {doc.culprits(fig.group(1))}) has no closing ::: line.")
         end = close - 1
@@ -103,18 +100,17 @@ def _mark_figure_divs(doc: Document, text: str) -> str:
     return "".join(lines)
 
 
-def _div_end(lines: list[str], opener: int) -> int | None:
+def _div_end(lines: list[str], in_code: list[bool], opener: int) -> int | None:
     """Index of the ::: line closing the div opened at ``opener`` (code blocks skipped), or None."""
-    depth, fence = 1, None
+    depth = 1
     for j in range(opener + 1, len(lines)):
-        opened = _FENCE_RE.match(lines[j])
-        if opened and (fence is None or opened.group(1).startswith(fence)):
-            fence = opened.group(1) if fence is None else None
-        elif fence is None and _DIV_CLOSE_RE.match(lines[j]):
+        if in_code[j]:
+            continue
+        if _DIV_CLOSE_RE.match(lines[j]):
             depth -= 1
             if depth == 0:
                 return j
-        elif fence is None and _DIV_OPEN_RE.match(lines[j]):
+        elif _DIV_OPEN_RE.match(lines[j]):
             depth += 1
     return None
 
