@@ -8,7 +8,7 @@ import logging
 import numpy as np
 import pytest
 
-from digitbench.config import ConfigError, check_consistency, load_schema, validate_config
+from digitbench.config import ConfigError, check_consistency, check_tuning, load_schema, tuning_candidates, validate_config
 from digitbench.training import tuning
 from tests.conftest import ROOT
 
@@ -20,16 +20,16 @@ def _config(**tuning_section):
 
 
 def test_candidates_are_every_combination_in_grid_order():
-    found = tuning.candidates({"bn_momentum": [0.99, 0.9], "recalibrate_bn": [False, True]})
+    found = tuning_candidates({"bn_momentum": [0.99, 0.9], "recalibrate_bn": [False, True]})
     assert found == [("c1", {"bn_momentum": 0.99, "recalibrate_bn": False}),
                      ("c2", {"bn_momentum": 0.99, "recalibrate_bn": True}),
                      ("c3", {"bn_momentum": 0.9, "recalibrate_bn": False}),
                      ("c4", {"bn_momentum": 0.9, "recalibrate_bn": True})]
-    assert len(tuning.candidates(SCHEMA["properties"]["tuning"]["properties"]["grid"]["default"])) == 4
+    assert len(tuning_candidates(SCHEMA["properties"]["tuning"]["properties"]["grid"]["default"])) == 4
 
 
 def test_default_tuning_section_is_consistent():
-    assert tuning.check(_config(), SCHEMA) == []
+    assert check_tuning(_config(), SCHEMA) == []
 
 
 @pytest.mark.parametrize("section,match", [

@@ -7,8 +7,9 @@ values and the file to fix, so this module words the first error itself.
 from __future__ import annotations
 
 import copy
+import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,37 @@ def training_images(training: Mapping[str, Any]) -> int:
     return n - math.ceil(n * training["validation_split"])
 
 
+# Keys that define which runs exist, not how one trains: a tuning grid over them would compare other studies.
+NOT_TUNABLE = ("architectures", "seeds", "threads", "jobs_per_gpu")
+
+
+def tuning_candidates(grid: Mapping[str, Sequence[Any]]) -> list[tuple[str, dict[str, Any]]]:
+    """``(name, training overrides)`` for every combination of the tuning grid's values, in grid order (c1, c2, ...)."""
+    keys = list(grid)
+    return [(f"c{i}", dict(zip(keys, values)))
+            for i, values in enumerate(itertools.product(*(grid[k] for k in keys)), start=1)]
+
+
+def check_tuning(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """Problems of the ``tuning`` section against the (validated) rest of the config, as sentences."""
+    tuning, training, problems = config["tuning"], config["training"], []
+    if tuning["seed"] in training["seeds"]:
+        problems.append(f"tuning.seed is {tuning['seed']}, one of training.seeds {training['seeds']}: a reported run "
+                        "would also be a tuning run; choose a seed outside training.seeds")
+    bad = [k for k in tuning["grid"] if k in NOT_TUNABLE or k not in training]
+    if bad:
+        problems.append(f"tuning.grid has {', '.join(map(repr, bad))}, which are not tunable training settings; "
+                        f"use keys of the training section other than {', '.join(NOT_TUNABLE)}")
+        return problems
+    for name, overrides in tuning_candidates(tuning["grid"]):
+        try:
+            validate_config({"training": {**training, **overrides}}, schema, source=f"tuning candidate {name}")
+        except ConfigError as err:
+            problems.append(f"tuning.grid: candidate {name} ({overrides}) is not a valid training config: "
+                            f"{str(err).splitlines()[1].lstrip('- ')}")
+    return problems
+
+
 def check_consistency(config: Mapping[str, Any], source: str = "the config",
                       schema: Mapping[str, Any] | None = None) -> None:
     """Settings that are valid one by one but not together; checked before any job runs.
@@ -118,8 +150,6 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
                         f"CNN trains on (training.train_size {t['train_size']} less the validation share "
                         f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
     if schema is not None:
-        from digitbench.training.tuning import check as check_tuning  # it imports this module
-
         problems += check_tuning(config, schema)
     if problems:
         raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))

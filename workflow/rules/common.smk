@@ -12,9 +12,9 @@ try:
         check_config_files,
         check_consistency,
         load_schema,
+        tuning_candidates,
         validate_config,
     )
-    from digitbench.training.tuning import candidates as tuning_candidates
 except ImportError as err:
     raise WorkflowError(
         f"the digitbench package is not importable ({err}). Run `make setup` (or "

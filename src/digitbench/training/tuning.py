@@ -7,7 +7,6 @@ loaded, so the settings a profile keeps cannot have been chosen on it.
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 from collections.abc import Mapping, Sequence
@@ -17,39 +16,9 @@ from typing import Any
 import pandas as pd
 
 from digitbench.atomic import write_atomic
-from digitbench.config import ConfigError, validate_config
 
-# Keys that define which runs exist, not how one trains: a grid over them would compare other studies.
-NOT_TUNABLE = ("architectures", "seeds", "threads", "jobs_per_gpu")
 RESULT_COLUMNS = ["candidate", "architecture", "best_val_accuracy", "best_val_loss", "best_epoch", "epochs_run",
                   "training_seconds"]
-
-
-def candidates(grid: Mapping[str, Sequence[Any]]) -> list[tuple[str, dict[str, Any]]]:
-    """``(name, training overrides)`` for every combination of the grid's values, in grid order (c1, c2, ...)."""
-    keys = list(grid)
-    return [(f"c{i}", dict(zip(keys, values)))
-            for i, values in enumerate(itertools.product(*(grid[k] for k in keys)), start=1)]
-
-
-def check(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
-    """Problems of the ``tuning`` section against the (validated) rest of the config, as sentences."""
-    tuning, training, problems = config["tuning"], config["training"], []
-    if tuning["seed"] in training["seeds"]:
-        problems.append(f"tuning.seed is {tuning['seed']}, one of training.seeds {training['seeds']}: a reported run "
-                        "would also be a tuning run; choose a seed outside training.seeds")
-    bad = [k for k in tuning["grid"] if k in NOT_TUNABLE or k not in training]
-    if bad:
-        problems.append(f"tuning.grid has {', '.join(map(repr, bad))}, which are not tunable training settings; "
-                        f"use keys of the training section other than {', '.join(NOT_TUNABLE)}")
-        return problems
-    for name, overrides in candidates(tuning["grid"]):
-        try:
-            validate_config({"training": {**training, **overrides}}, schema, source=f"tuning candidate {name}")
-        except ConfigError as err:
-            problems.append(f"tuning.grid: candidate {name} ({overrides}) is not a valid training config: "
-                            f"{str(err).splitlines()[1].lstrip('- ')}")
-    return problems
 
 
 def run_candidate(architecture: str, overrides: Mapping[str, Any], training: Mapping[str, Any], seed: int, *,
