@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from digitbench import cnn_results as R
-from digitbench.report.numbers.cnn import mean_sd
+from digitbench.report.numbers.format import mean_sd
 
 
 def _job(tmp_path, arch, seed, accuracy, params=1000):

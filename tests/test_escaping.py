@@ -11,8 +11,8 @@ import yaml
 
 from digitbench.report.escape import literal_runs, markdown_literal, markdown_plain
 from digitbench.report.rendering.metadata import write_metadata
-from digitbench.report.numbers.appendix import OUTSIDE_PROJECT, config_table, display_path
-from digitbench.report.numbers.format import markdown_table
+from digitbench.report.numbers.appendix import config_table
+from digitbench.report.numbers.format import OUTSIDE_PROJECT, display_path, markdown_table
 
 HOSTILE = "<script>alert(1)</script> $x$ *y* {{< var data.n_train >}} @ref #h [l](u) `c`"
 # Every other construct that a config string could otherwise start: citations, cross-references,

@@ -10,6 +10,8 @@ import pandas as pd
 
 from digitbench.report.numbers import claims as S
 from digitbench.report.numbers import stats as St
+from digitbench.report.numbers.format import display
+from digitbench.section_table import ReportContext
 from tests.test_stats import write_stats_outputs
 
 CLAIM = {"id": "pairwise/models/a-vs-b", "family": "pairwise_models", "statement": "a has a lower test error than b",
@@ -45,10 +47,10 @@ def test_best_sentence_names_the_architectures_the_leader_does_not_beat():
 
 
 def test_display_names():
-    assert S.display("ensemble/all_cnns") == "the ensemble of all CNN runs"
-    assert S.display("ensemble/se_cnn") == "the `se_cnn` seed ensemble"
-    assert S.display("se_cnn/seed3") == "`se_cnn` seed 3"
-    assert S.display("random_forest") == "random forest"
+    assert display("ensemble/all_cnns") == "the ensemble of all CNN runs"
+    assert display("ensemble/se_cnn") == "the `se_cnn` seed ensemble"
+    assert display("se_cnn/seed3") == "`se_cnn` seed 3"
+    assert display("random_forest") == "random forest"
 
 
 def test_untested_reasons_are_grouped_and_friedman_says_why():
@@ -89,11 +91,15 @@ def test_build_from_stats_files(tmp_path):
     boot = pd.concat([boot, pd.DataFrame([{"model": f"seeds/{a}", "metric": "accuracy", "estimate": 0.9,
                                            "ci_low": 0.89, "ci_high": 0.91, "n_test": 400} for a in archs])])
     boot.to_csv(paths["bootstrap"], index=False)
-    inputs = St.StatsInputs(bootstrap=paths["bootstrap"], comparisons=paths["comparisons"], compared_models=str(models),
-                           friedman=paths["friedman"], wilcoxon=paths["wilcoxon"], calibration=paths["calibration"],
-                           claims=str(claims))
+    summary.to_csv(tmp_path / "cnn_summary.csv", index=False)
+    baselines.to_csv(tmp_path / "baseline_metrics.csv", index=False)
+    files = {"bootstrap": paths["bootstrap"], "comparisons": paths["comparisons"], "compared_models": str(models),
+             "friedman": paths["friedman"], "wilcoxon": paths["wilcoxon"], "calibration": paths["calibration"],
+             "claims": str(claims), "cnn_summary": str(tmp_path / "cnn_summary.csv"),
+             "baseline_metrics": str(tmp_path / "baseline_metrics.csv")}
     config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15}
-    variables, tables, texts = St.build(inputs, summary, baselines, config)
+    built = St.build(files, ReportContext(config={"stats": config}, schema={}, commit="c"))
+    variables, tables, texts = built.variables["stats"], built.tables, built.texts
     # Each seed ensemble's ECE with its bootstrap interval (issue 13).
     assert re.search(r"\| \d\.\d{4} \[\d\.\d{4}, \d\.\d{4}\] \|", tables["calibration"]), tables["calibration"]
     assert variables["n_pairs"] == str(len(mcnemar[mcnemar["family"] == "models"]))

@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from digitbench.report.numbers.provenance import benchmark_table, git_commit, wall_minutes
-from digitbench.report.numbers.format import acc, fmt_p, markdown_table, p_clause
+from digitbench.report.numbers.format import acc, departures, fmt_p, markdown_table, p_clause
+from digitbench.section_table import ReportContext
 
 
 def test_markdown_table_has_caption_label_and_alignment():
@@ -63,7 +64,11 @@ def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
     from tests.conftest import ROOT
 
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    paper_vars, paper_tables = profile.build(validate_config({}, schema), schema, tmp_path)
+    def build(config):
+        built = profile.build({}, ReportContext(config=config, schema=schema, commit="c", project=str(tmp_path)))
+        return built.variables["profile"], built.tables
+
+    paper_vars, paper_tables = build(validate_config({}, schema))
     assert paper_vars["n_departures"] == "0" and "no setting changed" in paper_vars["statement"]
     assert "'" not in paper_vars["statement"]  # pandoc would print a typographic quote: the number check fails
     assert "changes no setting" in paper_tables["profile"]
@@ -71,18 +76,18 @@ def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
                              "data": {"sources": ["npm"]}, "report": {"title": "T"},
                              "tensorboard": {"enabled": False}}, schema)
     # threads, sources, title, TensorBoard logs: no result changes
-    assert sorted(profile.departures(quick, schema)) == [("training.epochs", 50, 4),
+    assert sorted(departures(quick, schema)) == [("training.epochs", 50, 4),
                                                          ("training.seeds", [1, 2, 3, 4, 5], [1, 2])]
-    variables, tables = profile.build(quick, schema, tmp_path)
+    variables, tables = build(quick)
     assert variables["statement"].startswith("It reports the quick profile") and "in 2 settings" in variables["statement"]
     assert "| training\\.epochs | 50 | 4 |" in tables["profile"] and "{#tbl-profile}" in tables["profile"]
     one = validate_config({"profile": "paper", "training": {"epochs": 4}}, schema)
-    assert "in 1 setting," in profile.build(one, schema, tmp_path)[0]["statement"]  # a changed paper profile says so
+    assert "in 1 setting," in build(one)[0]["statement"]  # a changed paper profile says so
     # How departing settings were chosen (issue 13): tuned ones on the validation split, with the grid's seed.
     assert paper_vars["selection"].startswith("No setting was tuned")
     assert variables["selection"].startswith("None of these settings was tuned")
     tuned = validate_config({"profile": "quick", "training": {"bn_momentum": 0.9, "epochs": 4}}, schema)
-    text = profile.build(tuned, schema, tmp_path)[0]["selection"]
+    text = build(tuned)[0]["selection"]
     assert text.startswith("Of these, training.bn_momentum was chosen on the validation split only")
     assert "tuning seed 0" in text and "enhanced_cnn and resnet_inspired" in text and "'" not in text
 
@@ -96,7 +101,7 @@ def test_title_names_a_profile_that_is_not_the_papers(tmp_path):
                           renderer="r")["title"] == "Study"
 
 
-def test_original_claims_get_a_verdict_from_this_run():
+def test_original_claims_get_a_verdict_from_this_run(tmp_path):
     from digitbench.config import load_schema, validate_config
     from digitbench.report.numbers import original
     from tests.conftest import ROOT
@@ -109,7 +114,15 @@ def test_original_claims_get_a_verdict_from_this_run():
                            for m in ("logreg", "random_forest")])
     summary = pd.DataFrame({"architecture": archs, "inference_ms_per_image_mean": [1.0, 4.0, 2.0, 3.0]})
     built = pd.DataFrame({"architecture": archs, "parameters": [89_634, 1, 95_847, 2]})
-    variables, tables = original.build(validate_config({}, schema), schema, boot, summary, built)
+    for name, df in (("bootstrap", boot), ("cnn_summary", summary), ("architectures", built)):
+        df.to_csv(tmp_path / f"{name}.csv", index=False)
+    files = {name: str(tmp_path / f"{name}.csv") for name in ("bootstrap", "cnn_summary", "architectures")}
+
+    def build(config):
+        out = original.build(files, ReportContext(config=config, schema=schema, commit="c"))
+        return out.variables["original"], out.tables
+
+    variables, tables = build(validate_config({}, schema))
     rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |")
             for line in tables["original_claims"].splitlines()[2:-2]}
     assert rows["`enhanced_cnn` test accuracy"] == "reproduced"  # 0.9921 inside [0.9915, 0.9925]
@@ -120,7 +133,7 @@ def test_original_claims_get_a_verdict_from_this_run():
     assert variables["n_claims"] == "11" and variables["n_not_comparable"] == "0"
     # A profile that trains differently cannot confirm or refute an accuracy; its parameter counts still can.
     quick = validate_config({"profile": "quick", "training": {"epochs": 4}}, schema)
-    variables, tables = original.build(quick, schema, boot, summary, built)
+    variables, tables = build(quick)
     assert variables["n_not_comparable"] == "4" and "4 are reproduced, 3 are not, and 4 cannot" in variables["summary"]
 
 
@@ -141,13 +154,22 @@ def test_methods_say_when_a_stopping_rule_cannot_act():
     assert last_epoch_lr(training_config(epochs=4, warmup_epochs=1, max_lr=1e-3, min_lr=1e-6)) == pytest.approx(2.5075e-4)
 
 
-def test_published_table_lists_this_study_only_when_it_follows_the_paper_protocol():
+def test_published_table_lists_this_study_only_when_it_follows_the_paper_protocol(tmp_path):
+    from digitbench.config import load_schema, validate_config
     from digitbench.report.numbers import literature
+    from tests.conftest import ROOT
 
     summary = pd.DataFrame({"architecture": ["a", "b"], "accuracy_mean": [0.99, 0.98], "n_seeds": [5, 5],
                             "parameters": [10, 20]})
-    assert "This study: `a` (mean of 5 seeds)" in literature.build(summary)[1]["published"]
-    table = literature.build(summary, comparable=False)[1]["published"]
+    summary.to_csv(tmp_path / "s.csv", index=False)
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+
+    def table(config):
+        return literature.build({"cnn_summary": str(tmp_path / "s.csv")},
+                                ReportContext(config=validate_config(config, schema), schema=schema, commit="c")).tables
+
+    assert "This study: `a` (mean of 5 seeds)" in table({})["published"]
+    table = table({"profile": "quick", "training": {"epochs": 4}})["published"]
     assert "This study" not in table and "not listed beside them" in table
 
 

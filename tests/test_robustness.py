@@ -165,6 +165,7 @@ def test_runs_on_other_conditions_are_refused(tmp_path):
 
 def test_report_table_and_sentences_come_from_the_files(tmp_path):
     from digitbench.report.numbers.robustness import build
+    from digitbench.section_table import ReportContext
     from digitbench.stats.claims import pairwise_claims
 
     runs = write_runs(tmp_path)
@@ -173,8 +174,10 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     tests.to_csv(tmp_path / "tests.csv", index=False)
     (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
     config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1]}
-    variables, tables, texts = build(str(tmp_path / "summary.csv"), str(tmp_path / "tests.csv"),
-                                     str(tmp_path / "claims.json"), config)
+    files = {name: str(tmp_path / name) for name in ("summary.csv", "tests.csv", "claims.json")}
+    built = build({"summary": files["summary.csv"], "tests": files["tests.csv"], "claims": files["claims.json"]},
+                  ReportContext(config={"robustness": config}, schema={}, commit="c"))
+    variables, tables, texts = built.variables["robustness"], built.tables, built.texts
     assert variables["strengths"]["rotation"] == "15° and 30°" and variables["n_uci"] == "40"
     assert "Rotation 30°" in tables["robustness"] and "{#tbl-robustness}" in tables["robustness"]
     text = texts["robustness_tests"]

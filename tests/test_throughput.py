@@ -9,6 +9,7 @@ pytest.importorskip("keras")
 
 from digitbench import throughput, throughput_table  # noqa: E402
 from digitbench.report.numbers import throughput as throughput_variables  # noqa: E402
+from digitbench.section_table import ReportContext  # noqa: E402
 from tests.conftest import augment_params, training_config  # noqa: E402
 from tests.test_plotting import write_throughput  # noqa: E402
 
@@ -61,7 +62,9 @@ def test_warning_from_a_measured_step(capsys):
 
 
 def test_report_variables_and_table(tmp_path):
-    variables, tables = throughput_variables.build(str(write_throughput(tmp_path / "t.csv")))
+    built = throughput_variables.build({"table": str(write_throughput(tmp_path / "t.csv"))},
+                                       ReportContext(config={}, schema={}, commit="c"))
+    variables, tables = built.variables["throughput"], built.tables
     assert variables["setups"] == "tensorflow on cpu:0, jax on cuda:0"
     assert variables["ratio_notebook_min"] == "2.00" and variables["ratio_ceiling_min"] == "0.91"
     assert variables["compiled_sentence"].startswith("On tensorflow (cpu:0) Keras did not compile")

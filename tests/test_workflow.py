@@ -104,7 +104,7 @@ def test_changed_result_changes_the_number_and_the_sentence(smoke_run, tmp_path)
 
 
 def test_report_states_cnn_results_from_results(smoke_run):
-    from digitbench.report.numbers.cnn import mean_sd
+    from digitbench.report.numbers.format import mean_sd
 
     summary = pd.read_csv(smoke_run / "results/tables/cnn_summary.csv")
     runs = pd.read_csv(smoke_run / "results/tables/cnn_runs.csv")

@@ -150,10 +150,15 @@ def figure(name):
     return multiext(f"results/figures/{name}", ".pdf", ".png")
 
 
-def figure_inputs(spec, field="inputs"):
-    """The named compute outputs one figure is drawn from (``rule.output`` in the table)."""
+def rule_outputs(refs):
+    """Named files from ``rule.output`` references, as the figure and section tables name compute outputs."""
     return {key: getattr(getattr(rules, ref.partition(".")[0]).output, ref.partition(".")[2])
-            for key, ref in getattr(spec, field).items()}
+            for key, ref in refs.items()}
+
+
+def figure_inputs(spec, field="inputs"):
+    """The named compute outputs one figure is drawn from."""
+    return rule_outputs(getattr(spec, field))
 
 
 BASELINES = config["baselines"]["models"]

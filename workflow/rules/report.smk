@@ -1,67 +1,15 @@
 from digitbench.figure_table import interactive_stems, report_figures
+from digitbench.section_table import report_inputs, report_tables, report_texts
 
 REPORT_FIGURES = report_figures({"model": BASELINES})
 INTERACTIVE_FIGURES = interactive_stems({"model": BASELINES})
 
-REPORT_TABLES = [
-    "profile",
-    "class_distribution",
-    "class_statistics",
-    "baselines",
-    "packages",
-    "runtimes",
-    "config",
-    "cnn_results",
-    "cnn_architectures",
-    "main_results",
-    "significance",
-    "ensembles",
-    "calibration",
-    "published",
-    "original_claims",
-    "targets",
-    "throughput",
-    "robustness",
-]
-
-REPORT_TEXTS = [
-    "pairwise_models",
-    "pairwise_ensembles",
-    "best_accuracy",
-    "calibration",
-    "best_calibration",
-    "wilcoxon_seeds",
-    "friedman_seeds",
-    "cv_5x2_baselines",
-    "untested",
-    "critical_difference",
-    "robustness_tests",
-]
-
-# The results files the report's numbers come from, derived once by collect_report_variables;
-# render_report reads what it wrote, verified against the digests it recorded (digitbench.ledger).
-REPORT_RESULTS = dict(
-    eda_summary=rules.compute_eda.output.summary,
-    class_distribution=rules.compute_eda.output.class_distribution,
-    class_statistics=rules.compute_eda.output.class_statistics,
-    pixel_statistics=rules.compute_eda.output.pixel_statistics,
-    baseline_metrics=rules.summarize_baselines.output.metrics,
-    cnn_summary=rules.summarize_cnns.output.summary,
-    cnn_runs=rules.summarize_cnns.output.runs,
-    cnn_best=rules.summarize_cnns.output.best,
-    cnn_architectures=rules.describe_architectures.output.table,
-    bootstrap=rules.bootstrap_metrics.output.table,
-    comparisons=rules.compare_models.output.tests,
-    compared_models=rules.compare_models.output.models,
-    friedman=rules.test_seeds.output.friedman,
-    wilcoxon=rules.test_seeds.output.wilcoxon,
-    calibration=rules.compute_calibration.output.summary,
-    claims=rules.collect_claims.output.claims,
-    throughput=rules.collect_throughput.output.table,
-    robustness=rules.summarize_robustness.output.summary,
-    robustness_tests=rules.summarize_robustness.output.tests,
-    occlusion=rules.summarize_occlusion.output.summary,
-)
+# The report's sections, the results files each reads and the tables and texts each writes are
+# declared once, in digitbench.section_table; render_report reads what collect_report_variables
+# wrote, verified against the digests it recorded (digitbench.ledger).
+REPORT_TABLES = report_tables()
+REPORT_TEXTS = report_texts()
+REPORT_RESULTS = rule_outputs(report_inputs())
 REPORT_BENCHMARKS = [
     declared(rules.download_mnist.benchmark),
     declared(rules.compute_eda.benchmark),

@@ -2,102 +2,68 @@
 
 The report sources contain no numbers: each one reaches the text through ``{{< var >}}`` from the
 mapping built here, or through a generated table, so re-running the workflow updates them all.
-Each report section's numbers come from one module of this package; this one only calls them
-and writes what they return.
+Each report section's numbers come from one function of this package, listed with the files it
+reads and what it writes in ``digitbench.section_table``; this module only calls them in that
+order, checks they wrote what their row declares, and writes the result.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import yaml
 
-from digitbench.config import load_schema
-from digitbench.report.numbers import (appendix, baselines, cnn, data, literature, original, profile, robustness, stats,
-                                       throughput)
+from digitbench.section_table import SECTIONS, Built, ReportContext, SectionSpec, input_key
 
 
-@dataclass
-class ReportInputs:
-    """Paths of the results files the report is built from."""
-
-    eda_summary: str
-    class_distribution: str
-    class_statistics: str
-    pixel_statistics: str
-    baseline_metrics: str
-    cnn_summary: str
-    cnn_runs: str
-    cnn_best: str
-    cnn_architectures: str
-    benchmarks: list[str] = field(default_factory=list)
-    stats: stats.StatsInputs | None = None
-    throughput: str | None = None
-    robustness: str | None = None  # results/stats/robustness.csv
-    robustness_tests: str | None = None  # results/stats/robustness_tests.csv
-    occlusion: str | None = None  # results/occlusion/summary.npz
-    figures: list[str] = field(default_factory=list)  # names of the report's figures, for the targets table
-    tables: list[str] = field(default_factory=list)  # names of the generated tables, same
-    schema: str | None = None  # the config schema, whose defaults are the paper profile
+def _section_function(spec: SectionSpec) -> Any:
+    module, _, function = spec.build.rpartition(".")
+    return getattr(importlib.import_module(f"digitbench.report.numbers.{module}"), function)
 
 
-def build(inputs: ReportInputs, config: dict[str, Any], commit: str, project: str | Path | None = None,
-          configfiles: list[str] | tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
-    """Build the report variables, the Markdown tables and the generated sentences.
+def build_section(name: str, files: Mapping[str, str], ctx: ReportContext) -> Built:
+    """Run one section of the table on its files and check that it wrote exactly what its row declares.
 
     Args:
-        inputs: Results files.
-        config: The validated, resolved configuration.
-        commit: Git commit the results were produced at.
-        project: The project (workflow) directory, against which the configuration table shows
-            paths; the current directory, where Snakemake runs jobs, when None.
-        configfiles: This run's ``--configfile`` files (the commands of the targets table).
+        name: A key of ``SECTIONS``.
+        files: Every results file of the report by its input name (:func:`~digitbench.section_table.input_key`).
+        ctx: The report's context.
+
+    Raises:
+        ValueError: when the section returns other variables, tables or texts than its row declares.
+    """
+    spec = SECTIONS[name]
+    built = _section_function(spec)({local: files[input_key(ref)] for local, ref in spec.inputs.items()}, ctx)
+    for kind, declared, got in (("variables", spec.variables, built.variables), ("tables", spec.tables, built.tables),
+                                ("texts", spec.texts, built.texts)):
+        if list(got) != list(declared):
+            raise ValueError(f"Section {name!r} ({spec.build}) returned {kind} {list(got)}, but "
+                             f"digitbench.section_table declares {list(declared)}. Received: {list(got)}")
+    return built
+
+
+def build(files: Mapping[str, str], ctx: ReportContext) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+    """Build the report variables, the Markdown tables and the generated sentences, section by section.
+
+    Args:
+        files: Every results file the sections read, by input name (the collecting rule's named inputs).
+        ctx: The report's context (config, schema, commit, project, config files, figures, tables, benchmarks).
 
     Returns:
         ``(variables, tables, texts)``: the nested mapping for ``_variables.yml``, table name to
-        Markdown table, and text name to generated Markdown prose (sentences from ``claims.json``).
+        Markdown table, and text name to generated Markdown prose, in the section table's order.
     """
-    metrics = pd.read_csv(inputs.baseline_metrics)
-    summary = pd.read_csv(inputs.cnn_summary)
     variables: dict[str, Any] = {}
     tables: dict[str, str] = {}
     texts: dict[str, str] = {}
-
-    def add(name: str, built: tuple) -> None:
-        variables[name] = built[0]
-        tables.update(built[1])
-        if len(built) > 2:
-            texts.update(built[2])
-
-    schema = load_schema(inputs.schema) if inputs.schema is not None else None
-    front, back = appendix.build(config, commit, inputs.benchmarks, inputs.figures, inputs.tables, project,
-                                 configfiles)
-    tables.update(back)
-    variables["study"] = front["study"]
-    if schema is not None:
-        add("profile", profile.build(config, schema, project))
-    add("data", data.build(inputs.eda_summary, inputs.class_distribution, inputs.class_statistics,
-                           inputs.pixel_statistics))
-    variables["preprocessing"] = front["preprocessing"]
-    add("baselines", baselines.build(metrics, config["baselines"]))
-    variables.update(env=front["env"], runtime=front["runtime"])
-    add("cnn", cnn.build(inputs.cnn_summary, inputs.cnn_runs, inputs.cnn_best, inputs.cnn_architectures,
-                         config["training"]))
-    if inputs.stats is not None:
-        add("stats", stats.build(inputs.stats, summary, metrics, config["stats"]))
-    add("literature", literature.build(summary, schema is None or original.comparable_to_paper("cnn", config, schema)))
-    if schema is not None and inputs.stats is not None:
-        add("original", original.build(config, schema, pd.read_csv(inputs.stats.bootstrap), summary,
-                                       pd.read_csv(inputs.cnn_architectures)))
-    if inputs.throughput is not None:
-        add("throughput", throughput.build(inputs.throughput))
-    if inputs.robustness is not None and inputs.stats is not None:
-        occlusion = (inputs.occlusion, config["occlusion"]) if inputs.occlusion is not None else None
-        add("robustness", robustness.build(inputs.robustness, inputs.robustness_tests, inputs.stats.claims,
-                                           config["robustness"], occlusion))
+    for name in SECTIONS:
+        built = build_section(name, files, ctx)
+        variables.update(built.variables)
+        tables.update(built.tables)
+        texts.update(built.texts)
     return variables, tables, texts
 
 
@@ -118,16 +84,7 @@ def write(variables: dict[str, Any], tables: dict[str, str], variables_path: str
             (text_dir / f"{name}.md").write_text(text, encoding="utf-8")
 
 
-def inputs_from(named: Any, figures: list[str], tables: list[str]) -> ReportInputs:
-    """``ReportInputs`` from a rule's named inputs (the keys of ``REPORT_RESULTS`` in report.smk)."""
-    stats_inputs = stats.StatsInputs(
-        bootstrap=named.bootstrap, comparisons=named.comparisons, compared_models=named.compared_models,
-        friedman=named.friedman, wilcoxon=named.wilcoxon, calibration=named.calibration, claims=named.claims)
-    return ReportInputs(
-        eda_summary=named.eda_summary, class_distribution=named.class_distribution,
-        class_statistics=named.class_statistics, pixel_statistics=named.pixel_statistics,
-        baseline_metrics=named.baseline_metrics, cnn_summary=named.cnn_summary, cnn_runs=named.cnn_runs,
-        cnn_best=named.cnn_best, cnn_architectures=named.cnn_architectures, benchmarks=list(named.benchmarks),
-        stats=stats_inputs, throughput=getattr(named, "throughput", None), figures=figures, tables=tables,
-        schema=named.schema, robustness=getattr(named, "robustness", None),
-        robustness_tests=getattr(named, "robustness_tests", None), occlusion=getattr(named, "occlusion", None))
+def files_from(named: Any) -> dict[str, str]:
+    """The sections' results files from a rule's named inputs (``report_inputs()`` in report.smk)."""
+    return {key: str(getattr(named, key)) for key in {input_key(ref) for spec in SECTIONS.values()
+                                                      for ref in spec.inputs.values()}}

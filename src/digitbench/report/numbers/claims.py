@@ -9,38 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from digitbench.report.numbers.format import fmt_signed, p_clause
-
-BASELINE_LABELS = {"logreg": "logistic regression", "random_forest": "random forest"}
-
-
-def display(name: str) -> str:
-    """Reader-facing name of a model id (``ensemble/x``, ``x/seed1``, a baseline or an architecture)."""
-    if name in BASELINE_LABELS:
-        return BASELINE_LABELS[name]
-    if name == "ensemble/all_cnns":
-        return "the ensemble of all CNN runs"
-    if name == "runs/all_cnns":
-        return "a single CNN run"
-    if name.startswith("runs/"):
-        return f"a single `{name.split('/', 1)[1]}` run"
-    if name.startswith("ensemble/"):
-        return f"the `{name.split('/', 1)[1]}` seed ensemble"
-    if "/seed" in name:
-        arch, seed = name.split("/seed")
-        return f"`{arch}` seed {seed}"
-    return f"`{name}`"
-
-
-def interval(low: float, high: float, decimals: int = 4) -> str:
-    """``[low, high]`` with a fixed number of decimals."""
-    return f"[{low:.{decimals}f}, {high:.{decimals}f}]"
-
-
-def pp(x: float | None) -> str:
-    """Percentage points with a sign (None: n/a)."""
-    return "n/a" if x is None else fmt_signed(100 * x)
-
+from digitbench.report.numbers.format import display, p_clause, pp
 
 STATISTIC_SYMBOLS = {"chi2": "χ²"}
 

@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table
+from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table, mean_sd
+from digitbench.section_table import Built, ReportContext
 from digitbench.wording import count_range, plural
-
-
-def mean_sd(mean: float, sd: float, decimals: int = 4) -> str:
-    """``mean ± sd``; a single seed has no SD, which is said rather than printed as 0."""
-    if pd.isna(sd):
-        return f"{mean:.{decimals}f} (one seed, no SD)"
-    if sd > 0 and round(sd, decimals) == 0:  # "± 0.0000" would claim identical seeds
-        return f"{mean:.{decimals}f} ± < {10 ** -decimals:.{decimals}f}"
-    return f"{mean:.{decimals}f} ± {sd:.{decimals}f}"
 
 
 def last_epoch_lr(training: dict[str, Any]) -> float:
@@ -63,21 +56,20 @@ def convergence(runs: pd.DataFrame, epochs: int) -> str:
             "that involves them, against the baselines too, is provisional.")
 
 
-def build(summary_path: str, runs_path: str, best_path: str, architectures_path: str,
-          training: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables under ``cnn`` and the ``cnn_results`` / ``cnn_architectures`` tables.
 
     Args:
-        summary_path: ``cnn_summary.csv`` (per architecture, mean/SD/n over seeds).
-        runs_path: ``cnn_runs.csv`` (per job).
-        best_path: ``cnn_best.json``.
-        architectures_path: ``cnn_architectures.csv``.
-        training: The validated ``training`` config section.
+        files: ``summary`` (``cnn_summary.csv``: per architecture, mean/SD/n over seeds), ``runs``
+            (``cnn_runs.csv``: per job), ``best`` (``cnn_best.json``) and ``architectures``
+            (``cnn_architectures.csv``).
+        ctx: The report's context (the ``training`` config section).
     """
-    s = pd.read_csv(summary_path)
-    runs = pd.read_csv(runs_path)
-    arch_table = pd.read_csv(architectures_path)
-    with open(best_path, encoding="utf-8") as fh:
+    training = ctx.config["training"]
+    s = pd.read_csv(files["summary"])
+    runs = pd.read_csv(files["runs"])
+    arch_table = pd.read_csv(files["architectures"])
+    with open(files["best"], encoding="utf-8") as fh:
         best = json.load(fh)
     per_arch = {}
     for _, r in s.iterrows():
@@ -153,4 +145,4 @@ def build(summary_path: str, runs_path: str, best_path: str, architectures_path:
             headers={"architecture": "Architecture", "parameters": "Parameters", "layers": "Layers",
                      "weighted_layers": "Weighted layers", "depth": "Depth"}),
     }
-    return variables, tables
+    return Built({"cnn": variables}, tables)

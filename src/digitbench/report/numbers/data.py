@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
+from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table, p_clause
+from digitbench.section_table import Built, ReportContext
 
 
-def build(summary_path: str, class_distribution_path: str, class_statistics_path: str,
-          pixel_statistics_path: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """Variables under ``data`` and the ``class_distribution`` / ``class_statistics`` tables.
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
+    """Variables under ``data`` and ``preprocessing``, and the ``class_distribution`` / ``class_statistics`` tables.
 
     Args:
-        summary_path: ``eda_summary.json``.
-        class_distribution_path: ``eda_class_distribution.csv``.
-        class_statistics_path: ``eda_class_statistics.csv``.
-        pixel_statistics_path: ``eda_pixel_statistics.csv``.
+        files: ``summary`` (``eda_summary.json``), ``class_distribution``, ``class_statistics`` and
+            ``pixel_statistics`` (the EDA's CSV files).
+        ctx: The report's context (the preprocessing method of the config).
     """
+    summary_path, class_statistics_path = files["summary"], files["class_statistics"]
+    pixel_statistics_path, class_distribution_path = files["pixel_statistics"], files["class_distribution"]
     with open(summary_path, encoding="utf-8") as fh:
         s = json.load(fh)
     pix = pd.read_csv(pixel_statistics_path).set_index("split")
@@ -53,4 +56,5 @@ def build(summary_path: str, class_distribution_path: str, class_statistics_path
             headers={"digit": "Digit", "count": "Images", "mean_intensity": "Mean", "std_intensity": "SD",
                      "zero_pixel_pct": "Zero pixels %"}),
     }
-    return variables, tables
+    preprocessing = {"method": markdown_literal(ctx.config["preprocessing"]["method"])}
+    return Built({"data": variables, "preprocessing": preprocessing}, tables)

@@ -6,19 +6,14 @@ to the number the workflow computed and the citation they come from.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 
 from digitbench.cnn_results import best_architecture
-from digitbench.report.numbers.format import markdown_table
-
-# Xiao et al. (2017), benchmark of scikit-learn classifiers on MNIST: best LogisticRegression
-# (one-vs-rest, C = 1) and RandomForestClassifier (100 trees) test accuracies.
-BASELINE_ANCHORS = {
-    "logreg": {"accuracy": 0.917, "cite": "xiao2017fashion"},
-    "random_forest": {"accuracy": 0.970, "cite": "xiao2017fashion"},
-}
+from digitbench.report.numbers.format import comparable_to_paper, markdown_table
+from digitbench.section_table import Built, ReportContext
 
 # Published MNIST test errors (%, on the standard 10,000-image test set, as the authors report them).
 # Keys become report variables (literature.KEY.error_pct / .accuracy_pct), so they must stay valid
@@ -119,14 +114,18 @@ def published_table_rows() -> list[dict[str, object]]:
             for entry in PUBLISHED_RESULTS.values()]
 
 
-def build(cnn_summary: pd.DataFrame, comparable: bool = True) -> tuple[dict[str, Any], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables under ``literature`` and the ``published`` table (Discussion).
 
+    This study's best architecture is listed beside the published errors only when the run trains
+    and tests as the paper profile does: a short budget beside records would mislead.
+
     Args:
-        cnn_summary: ``cnn_summary.csv``, for this study's best architecture beside the published errors.
-        comparable: Whether this run trains and tests as the paper profile does; otherwise its best
-            architecture is left out of the table, which would set a short budget beside records.
+        files: ``cnn_summary``: ``cnn_summary.csv``, for this study's best architecture.
+        ctx: The report's context (config and schema: whether the run is comparable to the paper's).
     """
+    cnn_summary = pd.read_csv(files["cnn_summary"])
+    comparable = comparable_to_paper("cnn", ctx.config, ctx.schema)
     rows = [{"method": r["method"], "error": f"{r['error_pct']:.2f}", "source": f"[@{r['cite']}]", "note": r["note"]}
             for r in published_table_rows()]
     if comparable:
@@ -140,4 +139,4 @@ def build(cnn_summary: pd.DataFrame, comparable: bool = True) -> tuple[dict[str,
     table = markdown_table(pd.DataFrame(rows), caption, "tbl-published",
                            headers={"method": "Method", "error": "Test error (%)", "source": "Source", "note": "Note"},
                            align={"error": "r"})
-    return published_variables(), {"published": table}
+    return Built({"literature": published_variables()}, {"published": table})

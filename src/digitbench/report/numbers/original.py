@@ -14,9 +14,9 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.numbers.format import fmt_int, markdown_table
-from digitbench.report.numbers.profile import departures
-from digitbench.report.numbers.claims import BASELINE_LABELS, display, interval
+from digitbench.report.numbers.format import (BASELINE_LABELS, comparable_to_paper, display, fmt_int, interval,
+                                              markdown_table)
+from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
 
 # Quoted from the notebook (shared/seeds, "SIMULATED RESULTS SUMMARY"): test accuracy and
@@ -27,20 +27,6 @@ CLAIMED_PARAMETERS = {"enhanced_cnn": 89_634, "resnet_inspired": 123_410, "se_cn
                       "densenet_inspired": 156_923}
 CLAIMED_MS_PER_IMAGE = 5.0
 REPRODUCED, NOT_REPRODUCED, NOT_COMPARABLE = "reproduced", "not reproduced", "not comparable in this profile"
-# The settings an accuracy depends on: the model's training (or fitting) and the test set.
-_DEPENDS_ON = {"cnn": ("training.", "preprocessing.", "data.", "seed"),
-               "baseline": ("baselines.", "preprocessing.", "data.", "seed")}
-
-
-def _comparable(kind: str, changed: set[str]) -> bool:
-    return not any(key == p or key.startswith(p) for key in changed for p in _DEPENDS_ON[kind])
-
-
-def comparable_to_paper(kind: str, config: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
-    """Whether this run's ``kind`` ("cnn" or "baseline") results are obtained as the paper profile obtains them."""
-    return _comparable(kind, {key for key, _, _ in departures(config, schema)})
-
-
 def _accuracy_row(model: str, claimed: float, ci: pd.Series | None, comparable: bool) -> dict:
     label = display(model)
     if ci is None:
@@ -52,26 +38,24 @@ def _accuracy_row(model: str, claimed: float, ci: pd.Series | None, comparable: 
     return {"claim": f"{label} test accuracy", "claimed": f"{claimed:.4f}", "measured": measured, "verdict": verdict}
 
 
-def build(config: Mapping[str, Any], schema: Mapping[str, Any], bootstrap: pd.DataFrame, cnn_summary: pd.DataFrame,
-          architectures: pd.DataFrame) -> tuple[dict[str, Any], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables under ``original`` and the ``original_claims`` table.
 
     Args:
-        config: The validated, resolved configuration.
-        schema: The config schema (its defaults are the paper profile).
-        bootstrap: ``bootstrap_metrics.csv``: accuracy intervals of the baselines and of each
-            architecture's mean over seeds (``seeds/<architecture>``).
-        cnn_summary: ``cnn_summary.csv`` (inference time per image).
-        architectures: ``cnn_architectures.csv`` (parameter counts of the built models).
+        files: ``bootstrap`` (``bootstrap_metrics.csv``: accuracy intervals of the baselines and of
+            each architecture's mean over seeds, ``seeds/<architecture>``), ``cnn_summary``
+            (inference time per image) and ``architectures`` (parameter counts of the built models).
+        ctx: The report's context (config and schema: which claims this profile can be compared with).
     """
-    changed = {key for key, _, _ in departures(config, schema)}
+    bootstrap, cnn_summary = pd.read_csv(files["bootstrap"]), pd.read_csv(files["cnn_summary"])
+    architectures = pd.read_csv(files["architectures"])
     acc = bootstrap[bootstrap["metric"] == "accuracy"].set_index("model")
     rows = []
     for model, claimed in CLAIMED_ACCURACY.items():
         kind = "baseline" if model in BASELINE_LABELS else "cnn"
         key = model if kind == "baseline" else f"seeds/{model}"
         rows.append(_accuracy_row(model, claimed, acc.loc[key] if key in acc.index else None,
-                                  _comparable(kind, changed)))
+                                  comparable_to_paper(kind, ctx.config, ctx.schema)))
     params = architectures.set_index("architecture")["parameters"]
     for arch, claimed in CLAIMED_PARAMETERS.items():
         measured = int(params[arch]) if arch in params.index else None
@@ -98,7 +82,7 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any], bootstrap: pd.Da
                "accuracies with the 95% interval of the mean over seeds from a bootstrap over seeds and test images "
                "(baselines: BCa over test images); a claim is not comparable when this profile departs from the paper's protocol in a "
                "setting it depends on.")
-    return variables, {"original_claims": markdown_table(
+    return Built({"original": variables}, {"original_claims": markdown_table(
         table, caption, "tbl-original-claims",
         headers={"claim": "Claim", "claimed": "Notebook", "measured": "This report", "verdict": "Verdict"},
-        align={"claimed": "r"})}
+        align={"claimed": "r"})})

@@ -14,25 +14,11 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.config import PAPER_PROFILE, validate_config
+from digitbench.config import PAPER_PROFILE
 from digitbench.report.escape import markdown_literal
-from digitbench.report.numbers.appendix import flatten, shown_value
-from digitbench.report.numbers.format import markdown_table
+from digitbench.report.numbers.format import departures, markdown_table, shown_value
+from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
-
-# Not part of the protocol: the profile's name, the paper's title, where MNIST is read from (every
-# source is verified to be the same arrays), how many threads or GPU slots a job takes, and the
-# tuning grid (whose runs no reported number comes from).
-NOT_PROTOCOL = ("profile", "data.sources", "data.local_path", "data.keras_url", "data.npm_package",
-                "baselines.threads", "training.threads", "training.jobs_per_gpu", "tensorboard.enabled")
-
-
-def departures(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(dotted key, paper value, this run's value)`` for every setting that differs from the paper profile."""
-    paper = dict(flatten(validate_config({}, schema)))
-    return [(key, paper.get(key), value) for key, value in flatten(config)
-            if not (key in NOT_PROTOCOL or key.startswith(("report.", "tuning."))) and paper.get(key) != value]
-
 
 def selection(config: Mapping[str, Any], rows: list[tuple[str, Any, Any]]) -> str:
     """How the departing training settings were chosen: on the validation split, by the tuning rule, or not at all."""
@@ -49,15 +35,22 @@ def selection(config: Mapping[str, Any], rows: list[tuple[str, Any, Any]]) -> st
             "departures shorten the run to fit the budget of the profile.")
 
 
-def build(config: Mapping[str, Any], schema: Mapping[str, Any],
-          project: str | os.PathLike[str] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
-    """Variables under ``profile`` and the ``profile`` table (Methods).
+def study(config: Mapping[str, Any], commit: str) -> dict[str, str]:
+    """Variables under ``study`` (title block): config strings are data, escaped once here to show literally."""
+    lit = markdown_literal
+    return {"title": lit(config["report"]["title"]), "authors": ", ".join(lit(a) for a in config["report"]["authors"]),
+            "profile": lit(config["profile"]), "commit": lit(commit), "seed": str(config["seed"])}
+
+
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
+    """Variables under ``study`` and ``profile``, and the ``profile`` table (Methods).
 
     Args:
-        config: The validated, resolved configuration.
-        schema: The config schema, whose defaults are the paper profile.
-        project: The project directory paths are shown against (the current directory when None).
+        files: None (the profile is read from the config).
+        ctx: The report's context: config, schema (its defaults are the paper profile), commit and
+            the project directory paths are shown against (the current directory when None).
     """
+    config, schema, project = ctx.config, ctx.schema, ctx.project
     rows = departures(config, schema)
     root = Path.cwd() if project is None else Path(project)
     name = markdown_literal(config["profile"])
@@ -80,4 +73,4 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any],
         headers={"key": "Setting", "paper": "Paper profile", "this": "This report"})
     variables = {"name": name, "is_paper": "yes" if config["profile"] == PAPER_PROFILE else "no",
                  "n_departures": str(n), "statement": statement, "selection": selection(config, rows)}
-    return variables, {"profile": table}
+    return Built({"study": study(config, ctx.commit), "profile": variables}, {"profile": table})

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from digitbench.report.numbers.claims import claim_sentence, interval
-from digitbench.report.numbers.cnn import mean_sd
-from digitbench.report.numbers.format import fmt_int, markdown_table
+from digitbench.report.numbers.claims import claim_sentence
+from digitbench.report.numbers.format import fmt_int, interval, markdown_table, mean_sd
 from digitbench.robustness.perturb import FAMILIES
+from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
 
 UNITS = {"rotation": "°", "shift": " px", "blur": " px", "noise": ""}
@@ -30,20 +31,20 @@ def _family_text(family: str, claims: list[dict[str, Any]], strength: float, err
     return f"{where}:\n\n" + "".join(f"- {claim_sentence(c, error)}\n" for c in claims) + "\n"
 
 
-def build(summary_path: str, tests_path: str, claims_path: str, robustness: dict[str, Any],
-          occlusion: tuple[str, dict[str, Any]] | None = None) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables, the robustness table and one paragraph of tested comparisons per condition.
 
     Args:
-        summary_path: ``results/stats/robustness.csv``.
-        tests_path: ``results/stats/robustness_tests.csv`` (which strength each family was tested at).
-        claims_path: ``results/stats/claims.json`` (the robustness families' claims).
-        robustness: The ``robustness`` config section (the strengths).
-        occlusion: ``results/occlusion/summary.npz`` and the ``occlusion`` config section, if computed.
+        files: ``summary`` (``results/stats/robustness.csv``), ``tests``
+            (``results/stats/robustness_tests.csv``: which strength each family was tested at),
+            ``claims`` (``results/stats/claims.json``: the robustness families' claims) and
+            ``occlusion`` (``results/occlusion/summary.npz``).
+        ctx: The report's context (the ``robustness`` and ``occlusion`` config sections).
     """
-    table = pd.read_csv(summary_path)
-    tests = pd.read_csv(tests_path)
-    with open(claims_path, encoding="utf-8") as fh:
+    robustness = ctx.config["robustness"]
+    table = pd.read_csv(files["summary"])
+    tests = pd.read_csv(files["tests"])
+    with open(files["claims"], encoding="utf-8") as fh:
         claims = json.load(fh)["claims"]
     archs = list(dict.fromkeys(table["architecture"]))
     uci = table[table["family"] == "uci_digits"].set_index("architecture")
@@ -85,9 +86,9 @@ def build(summary_path: str, tests_path: str, claims_path: str, robustness: dict
                           "error rate") for f in strongest]
     parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate"))
     texts["robustness_tests"] = "".join(parts)
-    if occlusion is not None:
-        variables["occlusion"] = occlusion_variables(*occlusion)
-    return variables, {"robustness": md}, texts
+    if "occlusion" in files:  # always in the workflow; tables made by hand may have none
+        variables["occlusion"] = occlusion_variables(files["occlusion"], ctx.config["occlusion"])
+    return Built({"robustness": variables}, {"robustness": md}, texts)
 
 
 def occlusion_variables(summary_path: str, occlusion: dict[str, Any]) -> dict[str, Any]:

@@ -7,28 +7,15 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from digitbench.report.numbers.cnn import mean_sd
-from digitbench.report.numbers.claims import claim_texts, display, interval, pp
-from digitbench.report.numbers.format import fmt_int, fmt_p, markdown_table
-
-
-@dataclass
-class StatsInputs:
-    """Paths of the statistics files the report reads."""
-
-    bootstrap: str
-    comparisons: str
-    compared_models: str
-    friedman: str
-    wilcoxon: str
-    calibration: str
-    claims: str
+from digitbench.report.numbers.claims import claim_texts
+from digitbench.report.numbers.format import display, fmt_int, fmt_p, interval, markdown_table, mean_sd, pp
+from digitbench.section_table import Built, ReportContext
 
 
 def _json(path: str) -> Any:
@@ -56,17 +43,21 @@ def seed_level(n: int) -> str:
             f"{(n - 1) / n:.2f}, so the interval is coarse and somewhat too narrow.")
 
 
-def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.DataFrame,
-          stats_config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables under ``stats``, the statistics tables and the generated sentences.
 
-    Returns:
-        ``(variables, tables, texts)``.
+    Args:
+        files: The statistics files (``bootstrap``, ``comparisons``, ``compared_models``,
+            ``calibration``, ``claims``; see the section table) and the CNN and baseline summaries
+            (``cnn_summary``, ``baseline_metrics``) the main table joins.
+        ctx: The report's context (the ``stats`` config section).
     """
-    boot = pd.read_csv(inputs.bootstrap)
-    tests = pd.read_csv(inputs.comparisons)
-    calib = pd.read_csv(inputs.calibration)
-    claims = _json(inputs.claims)
+    stats_config = ctx.config["stats"]
+    cnn_summary, baseline_metrics = pd.read_csv(files["cnn_summary"]), pd.read_csv(files["baseline_metrics"])
+    boot = pd.read_csv(files["bootstrap"])
+    tests = pd.read_csv(files["comparisons"])
+    calib = pd.read_csv(files["calibration"])
+    claims = _json(files["claims"])
     models_family = tests[tests["family"] == "models"]
     acc = boot[boot["metric"] == "accuracy"].set_index("model")
     ens_all = acc.loc["ensemble/all_cnns"] if "ensemble/all_cnns" in acc.index else None
@@ -83,7 +74,7 @@ def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.D
         "best_ece_architecture": best_ece, "best_ece": f"{cnn_ece.mean()[best_ece]:.4f}",
         "best_accuracy_verdict": best_verdict(claims),
         "seed_level": seed_level(int(cnn_summary["n_seeds"].min())),
-        "n_compared_models": str(len(pd.read_csv(inputs.compared_models).query("kind != 'ensemble'"))),
+        "n_compared_models": str(len(pd.read_csv(files["compared_models"]).query("kind != 'ensemble'"))),
     }
     tables = {
         "main_results": _main_table(boot, cnn_summary, baseline_metrics, stats_config),
@@ -91,7 +82,7 @@ def build(inputs: StatsInputs, cnn_summary: pd.DataFrame, baseline_metrics: pd.D
         "ensembles": _ensemble_table(tests[tests["family"] == "ensembles"], acc),
         "calibration": _calibration_table(calib),
     }
-    return variables, tables, claim_texts(claims)
+    return Built({"stats": variables}, tables, claim_texts(claims))
 
 
 def _main_table(boot: pd.DataFrame, summary: pd.DataFrame, baselines: pd.DataFrame,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
 
 import pandas as pd
 
 from digitbench.report.numbers.format import fmt_fixed, markdown_table
+from digitbench.section_table import Built, ReportContext
 
 PIPELINE_LABELS = {"augment_in_model": "in the model (this workflow)", "notebook_cpu": "CPU, batch by batch (notebook)",
                    "no_augmentation": "none (ceiling)"}
@@ -24,16 +25,14 @@ def _compiled_sentence(df: pd.DataFrame) -> str:
     return sentence[:1].upper() + sentence[1:] + "."
 
 
-def build(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables ``throughput.*`` and the table ``throughput``.
 
     Args:
-        path: The benchmark's combined table.
-
-    Returns:
-        ``(variables, tables)``.
+        files: ``table``: the benchmark's combined table.
+        ctx: The report's context (unused: the table holds its own settings).
     """
-    df = pd.read_csv(path)
+    df = pd.read_csv(files["table"])
     ours = df[df["pipeline"] == "augment_in_model"]
     variables = {
         "batch_size": str(int(df["batch_size"].iloc[0])), "steps": str(int(df["steps"].iloc[0])),
@@ -55,4 +54,4 @@ def build(path: str) -> tuple[dict[str, Any], dict[str, str]]:
                  "ratio_to_ceiling": fmt_fixed(2)},
         headers={"architecture": "Architecture", "backend": "Backend", "device": "Device", "pipeline": "Augmentation",
                  "images_per_second": "Images/s", "ratio_to_notebook": "× notebook", "ratio_to_ceiling": "× ceiling"})
-    return variables, {"throughput": table}
+    return Built({"throughput": variables}, {"throughput": table})
