@@ -96,8 +96,10 @@ def test_build_from_stats_files(tmp_path):
     files = {"bootstrap": paths["bootstrap"], "comparisons": paths["comparisons"], "compared_models": str(models),
              "friedman": paths["friedman"], "wilcoxon": paths["wilcoxon"], "calibration": paths["calibration"],
              "claims": str(claims), "cnn_summary": str(tmp_path / "cnn_summary.csv"),
-             "baseline_metrics": str(tmp_path / "baseline_metrics.csv")}
-    config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15}
+             "baseline_metrics": str(tmp_path / "baseline_metrics.csv"), "runs": str(tmp_path / "runs.csv")}
+    pd.DataFrame([{"architecture": a, "seed": s, "accuracy": 0.9 + s / 100} for a in archs for s in (1, 2, 3)]).to_csv(
+        files["runs"], index=False)
+    config = {"alpha": 0.05, "confidence": 0.95, "n_resamples": 2000, "calibration_bins": 15, "min_seeds": 3}
     built = St.build(files, ReportContext(config={"stats": config}, schema={}, commit="c"))
     variables, tables, texts = built.variables["stats"], built.tables, built.texts
     # Each seed ensemble's ECE with its bootstrap interval (issue 13).
@@ -106,8 +108,39 @@ def test_build_from_stats_files(tmp_path):
     acc = boot[boot["metric"] == "accuracy"].set_index("model")
     assert variables["ensemble_all_accuracy"].startswith(f"{acc.loc['ensemble/all_cnns', 'estimate']:.4f} [")
     assert "{#tbl-main-results}" in tables["main_results"] and "| `se_cnn` | 3 | 0.9000 ± 0.0100 |" in tables["main_results"]
-    assert texts["pairwise_models"].count("\n") == int(variables["n_pairs"])
-    assert texts["best_accuracy"].startswith("`") and texts["calibration"].count("\n") == 2
+    # One paragraph per family, not one bullet per pair: the table holds the pairs.
+    assert texts["pairwise_models"].count("\n") == 1 and "tested differences" in texts["pairwise_models"]
+    assert texts["best_accuracy"].startswith("`") and texts["calibration"].count("\n") == 1
+    assert "| `se_cnn` | 0.9100 | 0.9200 | 0.9300 | 0.9200 | 0.0200 |" in tables["seed_accuracies"]
+    assert variables["comparison_summary"] == f"Of {variables['n_pairs']} pairwise comparisons, " \
+        f"{variables['n_pairs_significant']} {'is' if variables['n_pairs_significant'] == '1' else 'are'} significant " \
+        "after Holm correction."
+
+
+def test_below_min_seeds_the_abstract_and_tables_say_described_not_tested(tmp_path):
+    from digitbench.stats import comparisons as M
+    from digitbench.stats import claims as K
+    from tests.test_stats import synthetic_study
+
+    tests, _ = M.comparison_tables(synthetic_study(n_seeds=2, n=400), n_resamples=200, min_seeds=3)
+    models = tests[tests["family"] == "models"]
+    sentence = St.comparison_summary(models, 2, 3)
+    assert sentence.startswith("With 2 seeds per architecture, fewer than the 3 that its tests require, the "
+                               "architectures are compared descriptively")
+    assert "only the one between single prediction sets is tested" in sentence and "significant" in sentence
+    table = St._significance_table(models)
+    assert table.count("| not tested |") == 9 and table.count("| McNemar") == 1
+    claims = K.build_claims(tests, pd.DataFrame(), {"status": "not_run", "note": "too few"}, None, 0.05,
+                            architectures=["enhanced_cnn", "resnet_inspired", "se_cnn"])
+    best = next(c for c in claims["claims"] if c["id"] == "best/accuracy")
+    assert not best["tested"] and not best["holds"] and best["p_corrected"] is None
+    assert "does not call it the most accurate architecture" in S.best_sentence(best, "accuracy")
+    assert St.best_verdict(claims, 2, 3) == "not tested against the other architectures: 2 seeds each, fewer " \
+        "than the 3 the tests require"
+    text = S.claim_texts(claims)["pairwise_models"]
+    assert text.startswith("9 of the 10 pairs of models are described, not tested (2 seeds per architecture, "
+                           "fewer than stats.min_seeds = 3: described, not tested).")
+    assert "significantly" not in text.replace("is significantly lower", "") or "McNemar" in text
 
 
 def test_seed_level_sentence_follows_the_number_of_seeds():
@@ -118,6 +151,6 @@ def test_seed_level_sentence_follows_the_number_of_seeds():
 
 def test_best_verdict_comes_from_the_best_accuracy_claim():
     claim = {"id": "best/accuracy", "holds": True}
-    assert St.best_verdict({"claims": [claim]}) == "significantly more accurate than every other architecture"
-    assert St.best_verdict({"claims": [claim | {"holds": False}]}).startswith("not significantly")
-    assert St.best_verdict({"claims": []}) == "no architecture leads every comparison"
+    assert St.best_verdict({"claims": [claim]}, 5, 3) == "significantly more accurate than every other architecture"
+    assert St.best_verdict({"claims": [claim | {"holds": False}]}, 5, 3).startswith("not significantly")
+    assert St.best_verdict({"claims": []}, 5, 3) == "no architecture leads every comparison"

@@ -324,9 +324,31 @@ def test_pairs_use_mcnemar_for_single_prediction_sets_and_all_seeds_otherwise():
     tests, models = M.comparison_tables(s, n_resamples=200)
     assert len(tests[tests["family"] == "models"]) == 10  # 2 baselines + 3 architectures, all pairs
     ens = tests[tests["family"] == "ensembles"]
-    assert list(ens["model_b"]) == ["runs/enhanced_cnn", "runs/resnet_inspired", "runs/se_cnn", "runs/all_cnns"]
-    assert list(ens["n_seeds_b"]) == [2, 2, 2, 6]  # every member run, none picked on the test set
+    best = max(s.architectures, key=lambda a: np.mean([r.accuracy for r in s.runs_of(a)]))
+    # Every ensemble against the best architecture by all its seeds (none picked on the test set).
+    assert list(ens["model_a"]) == ["ensemble/enhanced_cnn", "ensemble/resnet_inspired", "ensemble/se_cnn",
+                                    "ensemble/all_cnns"]
+    assert set(ens["model_b"]) == {best} and set(ens["n_seeds_b"]) == {2}
     assert set(models["stands_for"]) >= {"all its seeds, resampled", "the baseline itself"}
+
+
+def test_below_min_seeds_architectures_are_described_not_tested():
+    s = synthetic_study(n_seeds=2, n=400)
+    tests, _ = M.comparison_tables(s, n_resamples=200, min_seeds=3)
+    models = tests[tests["family"] == "models"]
+    single = models["model_a"].isin(["logreg", "random_forest"]) & models["model_b"].isin(["logreg", "random_forest"])
+    assert (models.loc[single, "test"] == "McNemar").all() and models.loc[single, "p"].notna().all()
+    described = models[~single]
+    assert len(described) == 9 and (described["method"] == M.DESCRIPTIVE).all()
+    assert described["p"].isna().all() and described["p_holm"].isna().all() and not described["reject"].any()
+    assert described["ci_low"].isna().all() and described["note"].str.contains("stats.min_seeds = 3").all()
+    row = described.iloc[0]
+    assert row["error_difference"] == pytest.approx(row["error_a"] - row["error_b"])
+    # The one tested pair is corrected alone: Holm over one test is the test itself.
+    assert models.loc[single, "p_holm"].iloc[0] == pytest.approx(models.loc[single, "p"].iloc[0])
+    tested, _ = M.comparison_tables(s, n_resamples=200, min_seeds=2)
+    assert tested["p"].notna().all()
+    assert M.too_few_seeds(1, 2, 3) and not M.too_few_seeds(1, 1, 3) and not M.too_few_seeds(3, 5, 3)
 
 
 def test_ece_statistic_matches_the_plain_ece_and_the_lowest_is_tested_against_the_rest():

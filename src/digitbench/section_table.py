@@ -74,7 +74,7 @@ _CNN = {"summary": "summarize_cnns.summary", "runs": "summarize_cnns.runs", "bes
 _STATS = {"bootstrap": "bootstrap_metrics.table", "comparisons": "compare_models.tests",
           "compared_models": "compare_models.models", "friedman": "test_seeds.friedman",
           "wilcoxon": "test_seeds.wilcoxon", "calibration": "compute_calibration.summary",
-          "claims": "collect_claims.claims", "cnn_summary": "summarize_cnns.summary",
+          "claims": "collect_claims.claims", "cnn_summary": "summarize_cnns.summary", "runs": "summarize_cnns.runs",
           "baseline_metrics": "summarize_baselines.metrics"}
 _CLAIM_TEXTS = ("pairwise_models", "pairwise_ensembles", "best_accuracy", "calibration", "best_calibration",
                 "wilcoxon_seeds", "friedman_seeds", "cv_5x2_baselines", "untested", "critical_difference")
@@ -93,7 +93,8 @@ SECTIONS: dict[str, SectionSpec] = {
                                tables=("packages", "runtimes", "config")),
     "cnn": SectionSpec("cnn.build", _CNN, variables=("cnn",), tables=("cnn_results", "cnn_architectures")),
     "stats": SectionSpec("stats.build", _STATS, variables=("stats",),
-                         tables=("main_results", "significance", "ensembles", "calibration"), texts=_CLAIM_TEXTS),
+                         tables=("main_results", "seed_accuracies", "significance", "ensembles", "calibration"),
+                         texts=_CLAIM_TEXTS),
     "literature": SectionSpec("literature.build", {"cnn_summary": "summarize_cnns.summary"}, variables=("literature",),
                               tables=("published",)),
     "original": SectionSpec("original.build", {"bootstrap": "bootstrap_metrics.table",

@@ -39,6 +39,7 @@ rule compare_models:
         n_resamples=config["stats"]["n_resamples"],
         confidence=config["stats"]["confidence"],
         seed=config["seed"],
+        min_seeds=config["stats"]["min_seeds"],
     log:
         "results/logs/stats/compare_models.log",
     benchmark:
@@ -64,6 +65,7 @@ rule compute_calibration:
         alpha=config["stats"]["alpha"],
         interval=dict(n_resamples=config["stats"]["n_resamples"], confidence=config["stats"]["confidence"],
                       seed=config["seed"]),
+        min_seeds=config["stats"]["min_seeds"],
     log:
         "results/logs/stats/compute_calibration.log",
     conda:
@@ -148,6 +150,7 @@ rule summarize_robustness:
         n_resamples=config["stats"]["n_resamples"],
         confidence=config["stats"]["confidence"],
         seed=config["seed"],
+        min_seeds=config["stats"]["min_seeds"],
     log:
         "results/logs/stats/summarize_robustness.log",
     benchmark:

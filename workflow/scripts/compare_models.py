@@ -9,7 +9,7 @@ log = start_job(snakemake)
 i, o, p = snakemake.input, snakemake.output, snakemake.params
 
 study = load_study(i.baselines, p.baselines, i.runs, p.runs)
-tests, models = comparison_tables(study, p.alpha, p.n_resamples, p.seed, p.exact_below, p.confidence)
+tests, models = comparison_tables(study, p.alpha, p.n_resamples, p.seed, p.exact_below, p.confidence, p.min_seeds)
 tests.to_csv(o.tests, index=False)
 models.to_csv(o.models, index=False)
 log.info("compared predictions:\n%s", models.to_string(index=False))

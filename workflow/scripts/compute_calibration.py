@@ -13,7 +13,7 @@ summary, bins = calibration_tables(study.baselines + study.runs + study.ensemble
 summary.to_csv(o.summary, index=False)
 bins.to_csv(o.bins, index=False)
 runs = {a: study.runs_of(a) for a in study.architectures}
-tests = calibration_tests(runs, p.n_bins, alpha=p.alpha, **p.interval)
+tests = calibration_tests(runs, p.n_bins, alpha=p.alpha, min_seeds=p.min_seeds, **p.interval)
 tests.to_csv(o.tests, index=False)
 log.info("ECE with %d bins:\n%s", p.n_bins, summary[["model", "ece", "accuracy", "confidence"]].to_string(index=False))
 log.info("lowest mean ECE against the other architectures:\n%s", tests.to_string(index=False))

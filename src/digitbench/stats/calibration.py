@@ -9,6 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from digitbench.stats.bootstrap import two_level_difference
+from digitbench.stats.comparisons import DESCRIPTIVE, too_few_seeds
 from digitbench.stats.predictions import Predictions
 from digitbench.stats.tests import holm
 
@@ -128,8 +129,11 @@ def ece_on(y_true: np.ndarray, probas: list[np.ndarray], n_bins: int = 15):
 
 
 def calibration_tests(runs_by_architecture: dict[str, list[Predictions]], n_bins: int, n_resamples: int,
-                      confidence: float, seed: int, alpha: float) -> pd.DataFrame:
+                      confidence: float, seed: int, alpha: float, min_seeds: int = 2) -> pd.DataFrame:
     """The architecture with the lowest mean ECE against every other, two-level bootstrap, Holm-corrected.
+
+    Below ``min_seeds`` seeds (``comparisons.too_few_seeds``) a pair is described, not tested: its
+    difference of mean ECEs without p-value or interval.
 
     Returns:
         One row per other architecture: ``model_a`` (lowest mean ECE), ``model_b``, their mean ECEs,
@@ -140,6 +144,12 @@ def calibration_tests(runs_by_architecture: dict[str, list[Predictions]], n_bins
     best = min(full, key=full.get)
     rows = []
     for other in (a for a in runs_by_architecture if a != best):
+        n_a, n_b = len(runs_by_architecture[best]), len(runs_by_architecture[other])
+        if too_few_seeds(n_a, n_b, min_seeds):
+            rows.append({"model_a": best, "model_b": other, "n_seeds_a": n_a, "n_seeds_b": n_b, "ece_a": full[best],
+                         "ece_b": full[other], "ece_difference": full[best] - full[other], "ci_low": np.nan,
+                         "ci_high": np.nan, "confidence": confidence, "p": np.nan, "method": DESCRIPTIVE})
+            continue
         diff = two_level_difference(stats_[best], len(runs_by_architecture[best]), stats_[other],
                                     len(runs_by_architecture[other]), len(runs_by_architecture[best][0].y_true),
                                     n_resamples, seed, confidence)

@@ -2,7 +2,9 @@
 
 Each claim names a direction observed in the point estimates ("a has a lower test error than b")
 and says whether the corrected test supports it at ``alpha``; the report phrases its sentences from
-``holds`` so that "significantly" appears only where a corrected test rejected.
+``holds`` so that "significantly" appears only where a corrected test rejected. A claim whose
+comparison had too few seeds to be tested (``stats.min_seeds``) has ``tested`` false: it is a
+description of the point estimates, and never holds.
 """
 
 from __future__ import annotations
@@ -55,8 +57,9 @@ def pairwise_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]]:
                               else f"{subject} has a lower test error than {obj}"),
                 "subject": subject, "object": obj, "relation": "equal_error" if equal else "lower_error",
                 "test": test, "statistic_name": statistic_name, "statistic": _num(r["statistic"]), "p": _num(r["p"]),
-                "p_corrected": _num(r["p_holm"]), "correction": f"Holm over {len(group)} pairs", "alpha": alpha,
-                "holds": bool(not equal and r["p_holm"] < alpha),
+                "p_corrected": _num(r["p_holm"]),
+                "correction": f"Holm over {int(group['p'].notna().sum())} tested pairs", "alpha": alpha,
+                "holds": bool(not equal and r["p_holm"] < alpha), "tested": bool(pd.notna(r["p"])),
                 "effect_size": {"name": "difference in test error rate (subject - object)",
                                 "value": _num(sign * r["error_difference"]), "ci_low": _num(ci[0]),
                                 "ci_high": _num(ci[1]), "ci_level": _num(r.get("confidence", 0.95)),
@@ -75,7 +78,8 @@ def calibration_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]
         "statement": f"{r['model_a']} has a lower expected calibration error than {r['model_b']}",
         "subject": r["model_a"], "object": r["model_b"], "relation": "lower_ece", "test": str(r["method"]),
         "statistic_name": "none", "statistic": None, "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]),
-        "correction": f"Holm over {len(table)} pairs", "alpha": alpha, "holds": bool(r["reject"]),
+        "correction": f"Holm over {int(table['p'].notna().sum())} tested pairs", "alpha": alpha, "holds": bool(r["reject"]),
+        "tested": bool(pd.notna(r["p"])),
         "effect_size": {"name": "difference in mean ECE over seeds (subject - object)",
                         "value": _num(r["ece_difference"]), "ci_low": _num(r["ci_low"]),
                         "ci_high": _num(r["ci_high"]), "ci_level": _num(r["confidence"]),
@@ -105,14 +109,17 @@ def best_claims(claims: list[dict[str, Any]], architectures: list[str], alpha: f
         if leader is None:  # a tie at the top: no architecture leads every comparison
             continue
         based_on = [c for c in pairs if c["subject"] == leader]
+        corrected = [c["p_corrected"] for c in based_on if c["p_corrected"] is not None]
+        largest = max(corrected) if len(corrected) == len(based_on) else None
         out.append({"id": f"best/{kind}", "family": "best", "statement": f"{leader} is {role}",
                     "subject": leader, "object": None, "relation": f"best_{kind}",
                     "test": based_on[0]["test"], "statistic_name": "none", "statistic": None,
-                    "p": None, "p_corrected": max(c["p_corrected"] for c in based_on),
+                    "p": None, "p_corrected": largest,
                     "correction": based_on[0]["correction"], "alpha": alpha,
                     "holds": all(c["holds"] for c in based_on),
+                    "tested": all(c.get("tested", True) for c in based_on),
                     "effect_size": {"name": "largest corrected p of its comparisons with the other architectures",
-                                    "value": max(c["p_corrected"] for c in based_on)},
+                                    "value": largest},
                     "based_on": [c["id"] for c in based_on],
                     "not_significant_against": [c["object"] for c in based_on if not c["holds"]],
                     "n": None, "note": ""})
@@ -140,7 +147,7 @@ def wilcoxon_claims(table: pd.DataFrame, omnibus: dict[str, Any], alpha: float) 
             "subject": subject, "object": obj, "relation": "higher_accuracy",
             "test": "Wilcoxon signed-rank (seeds as pairs)", "statistic_name": "W", "statistic": _num(r["statistic"]),
             "p": _num(r["p"]), "p_corrected": _num(r["p_holm"]), "correction": f"Holm over {len(tested)} pairs",
-            "alpha": alpha, "holds": bool(omnibus_rejects and r["p_holm"] < alpha),
+            "alpha": alpha, "holds": bool(omnibus_rejects and r["p_holm"] < alpha), "tested": True,
             "effect_size": {"name": "mean difference in test accuracy over seeds (subject - object)",
                             "value": _num(sign * r["mean_difference"]),
                             "median": _num(sign * r["median_difference"])},
@@ -157,7 +164,7 @@ def friedman_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]
              "statement": "the architectures differ in test accuracy across seeds", "subject": "architectures",
              "object": None, "relation": "differ", "test": "Friedman (seeds as blocks)", "statistic_name": "chi2",
              "statistic": _num(result["statistic"]), "p": _num(result["p"]), "p_corrected": _num(result["p"]),
-             "correction": "none (single omnibus test)", "alpha": alpha, "holds": bool(result["p"] < alpha),
+             "correction": "none (single omnibus test)", "alpha": alpha, "holds": bool(result["p"] < alpha), "tested": True,
              "effect_size": {"name": "average rank (1 = best)", "value": result.get("average_ranks")},
              "n": int(result["n_blocks"]), "note": ""}]
 
@@ -170,7 +177,7 @@ def cv_claim(result: dict[str, Any], alpha: float) -> list[dict[str, Any]]:
              "subject": subject, "object": obj, "relation": "higher_accuracy", "test": result["test"],
              "statistic_name": result["statistic_name"], "statistic": _num(result["statistic"]),
              "p": _num(result["p"]), "p_corrected": _num(result["p"]), "correction": "none (single test)",
-             "alpha": alpha, "holds": bool(result["p"] < alpha),
+             "alpha": alpha, "holds": bool(result["p"] < alpha), "tested": True,
              "effect_size": {"name": "mean accuracy difference over the 10 folds (subject - object)",
                              "value": _num(sign * result["mean_difference"]), "sd": _num(result["sd_difference"])},
              "n": int(result["folds"]), "note": ""}]
@@ -198,4 +205,5 @@ def build_claims(comparisons: pd.DataFrame, wilcoxon: pd.DataFrame, friedman: di
               + (calibration_claims(calibration, alpha) if calibration is not None else []))
     claims += best_claims(claims, architectures or [], alpha)
     return {"alpha": alpha, "n_claims": len(claims), "n_holding": sum(c["holds"] for c in claims),
+            "n_tested": sum(c["tested"] for c in claims),
             "claims": claims, "untested": untested(friedman, wilcoxon)}

@@ -12,16 +12,38 @@ from digitbench.stats.predictions import Predictions, Study, check_aligned
 from digitbench.stats.tests import holm, mcnemar
 
 TWO_LEVEL = "two-level paired bootstrap (seeds and test items)"
+DESCRIPTIVE = "descriptive (too few seeds to test)"
+
+
+def too_few_seeds(n_a: int, n_b: int, min_seeds: int) -> bool:
+    """Whether a comparison that resamples seeds has fewer than ``min_seeds`` seeds on a side that has several.
+
+    With n seeds the seed level of the two-level bootstrap only recombines n values, so with two
+    seeds a pair comes out significant exactly when the two seed ranges do not overlap; below
+    ``stats.min_seeds`` such comparisons are described, not tested. A single prediction set
+    (a baseline, an ensemble) has no seed level.
+    """
+    several = [n for n in (n_a, n_b) if n > 1]
+    return bool(several) and min(several) < min_seeds
+
+
+def descriptive_columns(error_difference: float, n_seeds: int, min_seeds: int) -> dict[str, object]:
+    """The test columns of a comparison that is described, not tested: no p, no interval, and why."""
+    return {"test": "none", "method": DESCRIPTIVE, "statistic": np.nan, "p": np.nan, "discordant": np.nan,
+            "note": (f"{n_seeds} seeds per architecture, fewer than stats.min_seeds = {min_seeds}: described, "
+                     "not tested"),
+            "error_difference": error_difference, "ci_low": np.nan, "ci_high": np.nan, "ci_note": ""}
 
 
 def compare_pair(name_a: str, a: list[Predictions], name_b: str, b: list[Predictions], n_resamples: int,
-                 seed: int, exact_below: int, confidence: float) -> dict[str, object]:
+                 seed: int, exact_below: int, confidence: float, min_seeds: int = 2) -> dict[str, object]:
     """Test of equal test error between two models, each given by all its prediction sets (seeds).
 
     Two single prediction sets (baselines, ensembles) are compared by McNemar's test with a paired
     BCa interval of the error difference; when either side has several seeds, by a two-level paired
     bootstrap that resamples each side's seeds and the shared test items, so that the test sees
-    the spread between training runs, and no seed is picked.
+    the spread between training runs, and no seed is picked. With fewer than ``min_seeds`` seeds
+    on such a side the pair is described, not tested (:func:`too_few_seeds`).
     """
     check_aligned(a + b)
     row: dict[str, object] = {"model_a": name_a, "model_b": name_b, "n_seeds_a": len(a), "n_seeds_b": len(b),
@@ -31,12 +53,20 @@ def compare_pair(name_a: str, a: list[Predictions], name_b: str, b: list[Predict
         test = mcnemar(a[0].correct, b[0].correct, exact_below)
         return {**row, **test, "test": "McNemar", **error_difference(a[0], b[0], n_resamples, seed, confidence)}
     return {**row, **two_level_test(np.array([m.correct for m in a]), np.array([m.correct for m in b]),
-                                    n_resamples, seed, confidence)}
+                                    n_resamples, seed, confidence, min_seeds)}
 
 
 def two_level_test(correct_a: np.ndarray, correct_b: np.ndarray, n_resamples: int, seed: int,
-                   confidence: float) -> dict[str, object]:
-    """The bootstrap columns of a comparison row, from each side's (seeds, items) correctness on shared items."""
+                   confidence: float, min_seeds: int = 2) -> dict[str, object]:
+    """The bootstrap columns of a comparison row, from each side's (seeds, items) correctness on shared items.
+
+    Below ``min_seeds`` seeds (:func:`too_few_seeds`) the descriptive columns instead: the error
+    difference of the seed means, and no p-value or interval.
+    """
+    if too_few_seeds(len(correct_a), len(correct_b), min_seeds):
+        several = min(n for n in (len(correct_a), len(correct_b)) if n > 1)
+        return descriptive_columns(float(correct_b.mean(axis=1).mean() - correct_a.mean(axis=1).mean()), several,
+                                   min_seeds)
     diff = two_level_difference(accuracy_on(correct_a), len(correct_a), accuracy_on(correct_b), len(correct_b),
                                 correct_a.shape[1], n_resamples, seed, confidence)
     # The statistic compares accuracies; an error difference is its negative.
@@ -53,23 +83,27 @@ def holm_family(rows: list[dict[str, object]], family: str, alpha: float) -> pd.
 
 
 def comparison_tables(study: Study, alpha: float = 0.05, n_resamples: int = 2000, seed: int = 42,
-                      exact_below: int = 25, confidence: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Both families of pairwise comparisons of the study, each Holm-corrected.
+                      exact_below: int = 25, confidence: float = 0.95,
+                      min_seeds: int = 2) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both families of pairwise comparisons of the study, each Holm-corrected over the pairs tested.
 
     ``models``: every pair among the baselines and the architectures, an architecture given by all
-    its seeds (:func:`compare_pair`). ``ensembles``: each soft-vote ensemble against its member runs
-    (all of them, seeds resampled), i.e. against a typical single run of the same models; no run
-    is chosen on the test set.
+    its seeds (:func:`compare_pair`). ``ensembles``: each soft-vote ensemble against the
+    architecture with the highest mean test accuracy (all its seeds), the question a user choosing
+    between one architecture and an ensemble asks; the best architecture's own seed ensemble is
+    compared with that architecture. Pairs with fewer than ``min_seeds`` seeds on a side are
+    described, not tested, and left out of the correction.
 
     Returns:
         ``(tests, models)``: the test table, and which predictions stand for each compared model.
     """
     compared = [(b.name, [b]) for b in study.baselines] + [(a, study.runs_of(a)) for a in study.architectures]
-    rows = [compare_pair(*compared[i], *compared[j], n_resamples, seed, exact_below, confidence)
+    rows = [compare_pair(*compared[i], *compared[j], n_resamples, seed, exact_below, confidence, min_seeds)
             for i, j in itertools.combinations(range(len(compared)), 2)]
     ensembles = [(e, study.runs_of(e.architecture) if e.architecture else study.runs) for e in study.ensembles()]
-    ens_rows = [compare_pair(e.name, [e], f"runs/{e.architecture or 'all_cnns'}", members, n_resamples, seed,
-                             exact_below, confidence) for e, members in ensembles]
+    best = max(study.architectures, key=lambda arch: np.mean([m.accuracy for m in study.runs_of(arch)]))
+    ens_rows = [compare_pair(e.name, [e], best, study.runs_of(best), n_resamples, seed, exact_below, confidence,
+                             min_seeds) for e, _ in ensembles]
     tests = pd.concat([holm_family(rows, "models", alpha), holm_family(ens_rows, "ensembles", alpha)], ignore_index=True)
     models = pd.DataFrame(
         [{"model": name, "predictions": ", ".join(m.name for m in preds), "kind": preds[0].kind,

@@ -88,7 +88,7 @@ def summary_table(runs: list[RunRobustness], n_resamples: int, seed: int, confid
 
 
 def tests_table(runs: list[RunRobustness], alpha: float, n_resamples: int, seed: int,
-                confidence: float) -> pd.DataFrame:
+                confidence: float, min_seeds: int = 2) -> pd.DataFrame:
     """Every pair of architectures at each family's strongest perturbation and on the UCI digits, by the
     two-level paired bootstrap of the main comparisons; Holm within each family (one family per condition).
 
@@ -109,6 +109,6 @@ def tests_table(runs: list[RunRobustness], alpha: float, n_resamples: int, seed:
             ca, cb = _correct(grouped[a], index), _correct(grouped[b], index)
             rows.append({"model_a": a, "model_b": b, "n_seeds_a": len(ca), "n_seeds_b": len(cb),
                          "n_test": ca.shape[1], "error_a": 1 - float(ca.mean()), "error_b": 1 - float(cb.mean()),
-                         "confidence": confidence, **two_level_test(ca, cb, n_resamples, seed, confidence)})
+                         "confidence": confidence, **two_level_test(ca, cb, n_resamples, seed, confidence, min_seeds)})
         frames.append(holm_family(rows, family, alpha).assign(strength=strength))
     return pd.concat(frames, ignore_index=True)[TEST_COLUMNS]

@@ -36,10 +36,13 @@ def best_sentence(c: dict[str, Any] | None, kind: str) -> str:
         return (f"No architecture is compared for {kind} with every other (fewer than two architectures, or a tie "
                 "at the top), so none is called the best.\n")
     s = display(c["subject"])
+    if not c.get("tested", True):
+        return (f"{_capital(s)} has {quantity[kind]}, but with too few seeds per architecture to test a difference "
+                f"between architectures (fewer than stats.min_seeds), the study does not call it {role[kind]}.\n")
     if c["holds"]:
         return (f"{_capital(s)} has {quantity[kind]}, and it is {role[kind]}: each of its comparisons with the other "
                 f"architectures is significant ({c['test']}, largest {p_clause(c['p_corrected'], 'Holm-corrected p')}).\n")
-    others = ", ".join(display(o) for o in c["not_significant_against"])
+    others = _names([display(o) for o in c["not_significant_against"]])
     return (f"{_capital(s)} has {quantity[kind]}, but the study does not show that it is {role[kind]}: its difference "
             f"from {others} is not significant after Holm correction ({c['test']}).\n")
 
@@ -80,6 +83,65 @@ _CD_FIGURE = (
     "[@demsar2006statistical].\n")
 
 
+# Per family: what its claims compare, and the verb of a claim that holds (subject ... object).
+_FAMILIES = {"pairwise_models": ("pairs of models", "has a significantly lower test error than"),
+             "pairwise_ensembles": ("ensembles compared with the architecture of highest mean test accuracy",
+                                    "has a significantly lower test error than"),
+             "calibration": ("comparisons of the best-calibrated architecture with the others",
+                             "has a significantly lower expected calibration error than"),
+             "wilcoxon_seeds": ("pairs of architectures compared across seeds",
+                                "has a significantly higher test accuracy across seeds than")}
+
+
+def _names(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _grouped(held: list[dict[str, Any]], verb: str) -> str:
+    """Claims that hold, grouped by subject or by object, whichever gives fewer clauses."""
+    by_subject: dict[str, list[str]] = {}
+    by_object: dict[str, list[str]] = {}
+    for c in held:
+        by_subject.setdefault(display(c["subject"]), []).append(display(c["object"]))
+        by_object.setdefault(display(c["object"]), []).append(display(c["subject"]))
+    if len(by_object) < len(by_subject):
+        plural_verb = verb.replace("has ", "each have ", 1)
+        return "; ".join(f"{_names(subs)} {verb if len(subs) == 1 else plural_verb} {obj}"
+                         for obj, subs in by_object.items())
+    clauses = [f"{subject} than {_names(objs)}" for subject, objs in by_subject.items()]
+    first_subject, _, rest = clauses[0].partition(" than ")
+    return "; ".join([f"{first_subject} {verb} {rest}", *clauses[1:]])
+
+
+def family_summary(claims: list[dict[str, Any]], family: str) -> str:
+    """One paragraph for a family of pairwise claims: what was described, what was tested, what holds.
+
+    Up to two tested claims are given in full (test, p, effect); more are grouped by subject, with
+    the details left to the family's table, so that no templated sentence repeats per pair.
+    """
+    what, verb = _FAMILIES[family]
+    tested = [c for c in claims if c.get("tested", True)]
+    described = [c for c in claims if not c.get("tested", True)]
+    parts = []
+    if described:
+        parts.append(f"{len(described)} of the {len(claims)} {what} {'is' if len(described) == 1 else 'are'} "
+                     f"described, not tested ({described[0]['note']}).")
+    if len(tested) <= 2:
+        parts += [claim_sentence(c) for c in tested]
+    else:
+        held = [c for c in tested if c["holds"]]
+        if held:
+            count = (f"All {len(tested)} tested differences are" if len(held) == len(tested)
+                     else f"Of the {len(tested)} tested differences, {len(held)} are")
+            parts.append(f"{count} significant after Holm correction: {_grouped(held, verb)}.")
+        else:
+            parts.append(f"Not one of the {len(tested)} tested differences is significant after Holm correction.")
+        weak = [f"{display(c['subject'])} vs {display(c['object'])}" for c in tested if not c["holds"]]
+        if held and weak:
+            parts.append(f"Not significant: {_names(weak)}.")
+    return " ".join(parts) + "\n"
+
+
 def _which(subjects: list[str]) -> str:
     return subjects[0] if len(subjects) == 1 else "both pairs" if len(subjects) == 2 else f"all {len(subjects)} pairs"
 
@@ -94,10 +156,17 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
              "calibration": "No architecture was compared for calibration (one architecture).",
              "wilcoxon_seeds": "No pairwise Wilcoxon test across seeds was run (the reason is listed below).",
              "cv_5x2_baselines": "The 5×2cv test needs two baselines; it was not run."}
+    families: dict[str, list[dict[str, Any]]] = {}
+    for c in claims["claims"]:
+        families.setdefault(c["family"], []).append(c)
     texts = {}
     for family, none_text in empty.items():
-        lines = by_family.get(family, [])
-        texts[family] = "".join(f"- {line}\n" for line in lines) if lines else none_text + "\n"
+        if not families.get(family):
+            texts[family] = none_text + "\n"
+        elif family in _FAMILIES:
+            texts[family] = family_summary(families[family], family)
+        else:
+            texts[family] = "".join(f"{line}\n" for line in by_family[family])
     best = {c["id"]: c for c in claims["claims"] if c["family"] == "best"}
     for name, kind in (("best_accuracy", "accuracy"), ("best_calibration", "calibration")):
         texts[name] = best_sentence(best.get(f"best/{kind}"), kind)
