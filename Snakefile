@@ -23,4 +23,6 @@ rule all:
         rules.summarize_seeds.output,
         # TensorBoard logs of every training run, when tensorboard.enabled (workflow/rules/train.smk).
         TENSORBOARD_LOGS,
+        # The original notebook's baselines, fitted as it fitted them, when original.baselines (baselines.smk).
+        NOTEBOOK_BASELINES,
     default_target: True
