@@ -42,9 +42,9 @@ SETTINGS: dict[str, list[dict[str, str]]] = {
         {"setting": "pixels", "notebook": "flattened, divided by 255", "here": "flattened, divided by 255", "note": ""},
         {"setting": "max_iter", "notebook": "1000", "here": "1000", "note": ""},
         {"setting": "random_state", "notebook": "42", "here": "42", "note": ""},
-        {"setting": "solver, penalty, C", "notebook": "defaults (lbfgs, L2, 1.0)", "here": "lbfgs, L2, 1.0",
-         "note": ""},
-        {"setting": "multi-class", "notebook": "default (multinomial)", "here": "multinomial", "note": ""},
+        # Not passed by the notebook: scikit-learn's defaults, the same values here.
+        {"setting": "solver, penalty, C", "notebook": "lbfgs, L2, 1.0", "here": "lbfgs, L2, 1.0", "note": ""},
+        {"setting": "multi-class", "notebook": "multinomial", "here": "multinomial", "note": ""},
         {"setting": "n_jobs", "notebook": "-1", "here": "not passed",
          "note": "it only ever ran one-vs-rest fits in parallel; scikit-learn 1.8 and later ignore it and warn"},
     ],
