@@ -53,7 +53,7 @@ SETTINGS: dict[str, list[dict[str, str]]] = {
         {"setting": "pixels", "notebook": "flattened, divided by 255", "here": "flattened, divided by 255", "note": ""},
         {"setting": "n_estimators", "notebook": "100", "here": "100", "note": ""},
         {"setting": "random_state", "notebook": "42", "here": "42", "note": ""},
-        {"setting": "n_jobs", "notebook": "-1 (every core)", "here": "the rule's threads",
+        {"setting": "n_jobs", "notebook": "-1, every core", "here": "the rule's threads",
          "note": "with a fixed random_state the trees are the same on any number of threads"},
     ],
 }
