@@ -185,6 +185,8 @@ def test_original_baseline_claims_stay_comparable_when_the_cnns_are_not():
         assert rows[f"`{arch}` parameters"].startswith("contradicted by the notebook's own code (its code builds")
     assert rows["logistic regression test accuracy"] == "reproduced"  # fitted as the notebook did, in any profile
     assert variables["cnn_departures"] == "training.epochs"
+    assert variables["cnn_comparability"] == ("This profile departs from it in training.epochs, so the CNN claims "
+                                              "are not compared.")
     assert "6 are contradicted by the notebook's own code, and 7 cannot be compared" in variables["summary"]
     assert variables["overall"].endswith("cannot be checked in this profile, which trains the networks differently "
                                          "(training.epochs).")

@@ -233,6 +233,8 @@ def build(config: Mapping[str, Any], schema: Mapping[str, Any], bootstrap: pd.Da
         "n_not_reproduced": str(counts[NOT_REPRODUCED]), "n_contradicted": str(counts[CONTRADICTED]),
         "n_not_comparable": str(counts[NOT_COMPARABLE]),
         "cnn_departures": ", ".join(cnn_keys) if cnn_keys else "none",
+        "cnn_comparability": (f"This profile departs from it in {', '.join(cnn_keys)}, so the CNN claims are not "
+                              "compared." if cnn_keys else "This profile follows it, so the CNN claims are compared."),
         "summary": (f"Of the {plural(len(table), 'claim')} of the original notebook checked here, "
                     f"{counts[REPRODUCED]} {be[REPRODUCED]} reproduced, {counts[NOT_REPRODUCED]} {be[NOT_REPRODUCED]} "
                     f"not, {counts[CONTRADICTED]} {be[CONTRADICTED]} contradicted by the notebook's own code, and "
