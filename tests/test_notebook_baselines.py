@@ -83,3 +83,18 @@ def test_fit_reports_accuracy_interval_fit_time_and_settings(data, model, caplog
         assert result["converged"] and result["n_iter"] < 1000
     else:
         assert "n_parameters" not in result
+
+
+def test_the_departing_n_jobs_changes_no_prediction(data):
+    # SETTINGS says n_jobs (-1 in the notebook) changes nothing; hold both notes to it on the tiny digits.
+    import warnings
+
+    x, y, x_test = nb.notebook_features(data["x_train"]), data["y_train"], nb.notebook_features(data["x_test"])
+    one = nb.make_notebook_model("random_forest", n_jobs=1).fit(x, y).predict_proba(x_test)
+    two = nb.make_notebook_model("random_forest", n_jobs=2).fit(x, y).predict_proba(x_test)
+    np.testing.assert_array_equal(one, two)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # scikit-learn >= 1.8: n_jobs has no effect
+        theirs = LogisticRegression(max_iter=1000, random_state=42, n_jobs=-1).fit(x, y)
+    ours = nb.make_notebook_model("logreg").fit(x, y)
+    np.testing.assert_array_equal(ours.coef_, theirs.coef_)
