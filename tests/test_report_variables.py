@@ -101,40 +101,114 @@ def test_title_names_a_profile_that_is_not_the_papers(tmp_path):
                           renderer="r")["title"] == "Study"
 
 
+def _original_inputs(params: list[int], notebook_params: list[int | None]):
+    from digitbench.report.numbers import original
+
+    archs = list(original.CLAIMED_PARAMETERS)
+    boot = pd.DataFrame([{"model": f"seeds/{a}", "architecture": a, "seed": None, "metric": "accuracy", "estimate": 0.99,
+                          "ci_low": 0.9915, "ci_high": 0.9925} for a in archs]
+                        + [{"model": f"resnet_inspired/seed{s}", "architecture": "resnet_inspired", "seed": s,
+                            "metric": "top3_accuracy", "estimate": 0.999, "ci_low": low, "ci_high": high}
+                           for s, low, high in ((1, 0.9980, 0.9990), (2, 0.9985, 0.9995))])
+    summary = pd.DataFrame({"architecture": archs, "accuracy_mean": [0.990, 0.995, 0.991, 0.989],
+                            "inference_ms_per_image_mean": [1.0, 4.0, 2.0, 3.0],
+                            "training_seconds_mean": [60.0, 120.0, 90.0, 30.0]})
+    built = pd.DataFrame({"architecture": archs, "parameters": params, "notebook_parameters": notebook_params})
+
+    def fitted(model, acc, low, high, **extra):
+        from digitbench.notebook_baselines import settings
+
+        return {"model": model, "accuracy": acc, "accuracy_ci_low": low, "accuracy_ci_high": high, "fit_seconds": 12.5,
+                "threads": 1, "n_train": 60000, "n_test": 10000, "settings": settings(model), **extra}
+
+    notebook = {"logreg": fitted("logreg", 0.926, 0.921, 0.931, n_parameters=7850, n_iter=260),
+                "random_forest": fitted("random_forest", 0.9704, 0.9669, 0.9720)}
+    return boot, summary, built, notebook
+
+
+def _build_original(tmp_path, config, schema, boot, summary, built, notebook):
+    import json
+
+    from digitbench.report.numbers import original
+
+    for name, df in (("bootstrap", boot), ("cnn_summary", summary), ("architectures", built)):
+        df.to_csv(tmp_path / f"{name}.csv", index=False)
+    (tmp_path / "notebook.json").write_text(json.dumps({"models": notebook or {}}), encoding="utf-8")
+    files = {name: str(tmp_path / f"{name}.csv") for name in ("bootstrap", "cnn_summary", "architectures")}
+    built = original.build({**files, "notebook_baselines": str(tmp_path / "notebook.json")},
+                           ReportContext(config=config, schema=schema, commit="c"))
+    return built.variables["original"], built.tables
+
+
+def _verdicts(table: str) -> dict[str, str]:
+    return {line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |") for line in table.splitlines()[2:-2]}
+
+
 def test_original_claims_get_a_verdict_from_this_run(tmp_path):
     from digitbench.config import load_schema, validate_config
     from digitbench.report.numbers import original
     from tests.conftest import ROOT
 
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
-    archs = list(original.CLAIMED_PARAMETERS)
-    boot = pd.DataFrame([{"model": f"seeds/{a}", "metric": "accuracy", "estimate": 0.99, "ci_low": 0.9915,
-                          "ci_high": 0.9925} for a in archs]
-                        + [{"model": m, "metric": "accuracy", "estimate": 0.92, "ci_low": 0.915, "ci_high": 0.93}
-                           for m in ("logreg", "random_forest")])
-    summary = pd.DataFrame({"architecture": archs, "inference_ms_per_image_mean": [1.0, 4.0, 2.0, 3.0]})
-    built = pd.DataFrame({"architecture": archs, "parameters": [89_634, 1, 95_847, 2]})
-    for name, df in (("bootstrap", boot), ("cnn_summary", summary), ("architectures", built)):
-        df.to_csv(tmp_path / f"{name}.csv", index=False)
-    files = {name: str(tmp_path / f"{name}.csv") for name in ("bootstrap", "cnn_summary", "architectures")}
-
-    def build(config):
-        out = original.build(files, ReportContext(config=config, schema=schema, commit="c"))
-        return out.variables["original"], out.tables
-
-    variables, tables = build(validate_config({}, schema))
-    rows = {line.split(" | ")[0].strip("| "): line.split(" | ")[-1].strip(" |")
-            for line in tables["original_claims"].splitlines()[2:-2]}
+    # enhanced_cnn: the printed count equals the code's; resnet: the code builds 1 and the notebook printed
+    # 123,410 (densenet_inspired likewise); se_cnn: the workflow's model is not the notebook's here, so only "not reproduced" can be said.
+    boot, summary, built, notebook = _original_inputs([89_634, 1, 95_000, 2], [89_634, 1, 3, 2])
+    variables, tables = _build_original(tmp_path, validate_config({}, schema), schema, boot, summary, built, notebook)
+    rows = _verdicts(tables["original_claims"])
     assert rows["`enhanced_cnn` test accuracy"] == "reproduced"  # 0.9921 inside [0.9915, 0.9925]
     assert rows["`resnet_inspired` test accuracy"] == "not reproduced"  # 0.9947 outside
+    # The baselines come from the notebook-style fits: 0.9248 inside [0.921, 0.931], 0.9721 above 0.9720.
     assert rows["logistic regression test accuracy"] == "reproduced" and rows["random forest test accuracy"] == "not reproduced"
-    assert rows["`enhanced_cnn` parameters"] == "reproduced" and rows["`resnet_inspired` parameters"] == "not reproduced"
+    assert rows["`enhanced_cnn` parameters"] == "reproduced"
+    assert rows["`resnet_inspired` parameters"] == ("contradicted by the notebook's own code "
+                                                    "(its code builds 1; it printed 123,410)")
+    assert rows["`se_cnn` parameters"] == "not reproduced" and rows["logistic regression parameters"] == "reproduced"
+    assert rows["most accurate of the four CNNs"] == "reproduced"
+    assert rows["`resnet_inspired` top-3 accuracy"] == "reproduced"  # 0.9993 inside the runs' span [0.9980, 0.9995]
+    assert rows["training time per CNN"].startswith("not comparable")
     assert rows["inference time per image, every CNN"] == "reproduced on this hardware"
-    assert variables["n_claims"] == "11" and variables["n_not_comparable"] == "0"
-    # A profile that trains differently cannot confirm or refute an accuracy; its parameter counts still can.
-    quick = validate_config({"profile": "quick", "training": {"epochs": 4}}, schema)
-    variables, tables = build(quick)
-    assert variables["n_not_comparable"] == "4" and "4 are reproduced, 3 are not, and 4 cannot" in variables["summary"]
+    assert rows["statistical validation with Friedman and Wilcoxon tests"].startswith("contradicted")
+    assert variables["n_claims"] == "18" and variables["cnn_departures"] == "none"
+    assert variables["overall"] == ("The original notebook printed simulated results: its own code contradicts "
+                                    "2 parameter counts and 2 statements about its statistics; fitted as it fitted "
+                                    "them, its baselines reproduce 1 of its 2 baseline accuracies; this run "
+                                    "reproduces 1 of its 4 CNN accuracies.")
+    assert "the logistic regression used 260 L-BFGS iterations" in variables["notebook_baselines"]
+    assert "5-fold cross-validation of both (not run here" in variables["notebook_baselines"]
+    assert variables["logreg_strategy_note"].startswith("The notebook's logistic regression is multinomial instead")
+
+
+def test_original_baseline_claims_stay_comparable_when_the_cnns_are_not(tmp_path):
+    from digitbench.config import load_schema, validate_config
+    from digitbench.report.numbers import original
+    from tests.conftest import ROOT
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    boot, summary, built, notebook = _original_inputs([158_058, 699_402, 97_784, 70_290],
+                                                      [158_058, 699_402, 97_784, 70_290])
+    # A profile that trains differently and fits its own baselines on a subset, as the quick profile does.
+    quick = validate_config({"profile": "quick", "training": {"epochs": 4}, "baselines": {"train_size": 10000,
+                                                                                          "logreg_strategy": "multinomial"}},
+                            schema)
+    variables, tables = _build_original(tmp_path, quick, schema, boot, summary, built, notebook)
+    rows = _verdicts(tables["original_claims"])
+    for arch in original.CLAIMED_PARAMETERS:
+        assert rows[f"`{arch}` test accuracy"] == "not comparable in this profile"
+        assert rows[f"`{arch}` parameters"].startswith("contradicted by the notebook's own code (its code builds")
+    assert rows["logistic regression test accuracy"] == "reproduced"  # fitted as the notebook did, in any profile
+    assert variables["cnn_departures"] == "training.epochs"
+    assert variables["cnn_comparability"] == ("This profile departs from it in training.epochs, so the CNN claims "
+                                              "are not compared.")
+    assert "6 are contradicted by the notebook's own code, and 7 cannot be compared" in variables["summary"]
+    assert variables["overall"].endswith("cannot be checked in this profile, which trains the networks differently "
+                                         "(training.epochs).")
+    assert variables["logreg_strategy_note"].startswith("Like the notebook's")
+    # Without the notebook-style fits (original.baselines off) the baseline claims are not checked, and say why.
+    variables, tables = _build_original(tmp_path, quick, schema, boot, summary, built, None)
+    rows = _verdicts(tables["original_claims"])
+    assert rows["random forest test accuracy"] == "not comparable in this profile"
+    assert "original.baselines is off" in variables["notebook_baselines"]
+    assert "baselines reproduce" not in variables["overall"]
 
 
 def test_methods_say_when_a_stopping_rule_cannot_act():

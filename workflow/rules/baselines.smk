@@ -60,3 +60,53 @@ rule summarize_baselines:
         "../../environment.yml"
     script:
         "../scripts/summarize_baselines.py"
+
+
+# The original notebook's baselines, fitted with its settings in every profile (all training images,
+# its estimators' arguments), so that the Discussion can check its accuracy claims whatever the profile.
+rule fit_notebook_baseline:
+    input:
+        code=script_code("fit_notebook_baseline.py"),
+        data=rules.download_mnist.output.npz,
+    output:
+        metrics="results/baselines/notebook/{model}/metrics.json",
+        predictions="results/baselines/notebook/{model}/predictions.npz",
+    wildcard_constraints:
+        model="logreg|random_forest",
+    params:
+        # The accuracy interval: the same resamples as bootstrap_metrics gives every other model.
+        n_resamples=config["stats"]["n_resamples"],
+        confidence=config["stats"]["confidence"],
+        seed=config["seed"],
+    threads: config["baselines"]["threads"]
+    log:
+        "results/logs/baselines/fit_notebook_baseline_{model}.log",
+    benchmark:
+        "results/benchmarks/baselines/fit_notebook_baseline_{model}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/fit_notebook_baseline.py"
+
+
+# Both of the notebook's baselines, whatever baselines.models says: the notebook fitted both.
+NOTEBOOK_BASELINES = (
+    expand(declared(rules.fit_notebook_baseline.output.metrics), model=["logreg", "random_forest"])
+    if config["original"]["baselines"]
+    else []
+)
+
+
+# One file for the report, empty when original.baselines is off (the Discussion then says so).
+rule summarize_notebook_baselines:
+    input:
+        code=script_code("summarize_notebook_baselines.py"),
+        metrics=NOTEBOOK_BASELINES,
+    output:
+        summary="results/baselines/notebook/summary.json",
+    log:
+        "results/logs/baselines/summarize_notebook_baselines.log",
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/summarize_notebook_baselines.py"

@@ -39,9 +39,17 @@ def describe(name: str) -> dict[str, int | str]:
     }
 
 
-def describe_all(names: list[str] | None = None) -> list[dict[str, int | str]]:
-    """``describe`` for each registered (or given) architecture."""
-    return [describe(n) for n in (names or list(ARCHITECTURES))]
+def describe_all(names: list[str] | None = None) -> list[dict[str, int | str | None]]:
+    """``describe`` for each registered (or given) architecture, with ``notebook_parameters``.
+
+    ``notebook_parameters`` is what the original notebook's own model code builds
+    (:mod:`digitbench.models.notebook`), for the four architectures it defines (None for the others):
+    the report confronts the parameter counts the notebook printed with it.
+    """
+    from digitbench.models.notebook import notebook_parameter_counts
+
+    notebook = notebook_parameter_counts()
+    return [{**describe(n), "notebook_parameters": notebook.get(n)} for n in (names or list(ARCHITECTURES))]
 
 
 def plot_diagram(name: str, path: str) -> bool:

@@ -233,10 +233,12 @@ _DEPENDS_ON = {"cnn": ("training.", "preprocessing.", "data.", "seed"),
                "baseline": ("baselines.", "preprocessing.", "data.", "seed")}
 
 
-def _comparable(kind: str, changed: set[str]) -> bool:
-    return not any(key == p or key.startswith(p) for key in changed for p in _DEPENDS_ON[kind])
+def changed_settings(kind: str, config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[str]:
+    """The settings a ``kind`` ("cnn" or "baseline") result depends on in which this run departs from the paper's."""
+    changed = {key for key, _, _ in departures(config, schema)}
+    return sorted(key for key in changed if any(key == p or key.startswith(p) for p in _DEPENDS_ON[kind]))
 
 
 def comparable_to_paper(kind: str, config: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
     """Whether this run's ``kind`` ("cnn" or "baseline") results are obtained as the paper profile obtains them."""
-    return _comparable(kind, {key for key, _, _ in departures(config, schema)})
+    return not changed_settings(kind, config, schema)
