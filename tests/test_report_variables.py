@@ -8,6 +8,7 @@ import pytest
 from digitbench.report.numbers.provenance import benchmark_table, git_commit, wall_minutes
 from digitbench.report.numbers.format import acc, departures, fmt_p, markdown_table, p_clause
 from digitbench.section_table import ReportContext
+from tests.conftest import ROOT
 
 
 def test_markdown_table_has_caption_label_and_alignment():
@@ -90,6 +91,18 @@ def test_profile_table_lists_every_departure_from_the_paper_profile(tmp_path):
     text = build(tuned)[0]["selection"]
     assert text.startswith("Of these, training.bn_momentum was chosen on the validation split only")
     assert "tuning seed 0" in text and "enhanced_cnn and resnet_inspired" in text and "'" not in text
+
+
+def test_the_renderer_that_ran_is_named_and_cited(tmp_path):
+    from digitbench.report.rendering.metadata import write_renderer_note
+
+    text = write_renderer_note(tmp_path / "r.md", "fallback", {"pandoc": "3.9", "typst": "0.15.2"})
+    assert "without Quarto" in text and "pandoc 3.9 [@macfarlane2024pandoc]" in text
+    assert "Typst 0.15.2 [@madje2023typst]" in text and (tmp_path / "r.md").read_text() == text + "\n"
+    quarto = write_renderer_note(tmp_path / "q.md", "quarto", {"quarto": "1.6.40"})
+    assert quarto.startswith("This copy was rendered by Quarto 1.6.40 [@allaire2022quarto]")
+    bib = (ROOT / "report/references.bib").read_text()
+    assert all(f"{{{key}," in bib for key in ("macfarlane2024pandoc", "madje2023typst", "allaire2022quarto"))
 
 
 def test_title_names_a_profile_that_is_not_the_papers(tmp_path):

@@ -14,9 +14,10 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.config import PAPER_PROFILE
+from digitbench.config import PAPER_PROFILE, validate_config
 from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import departures, markdown_table, shown_value
+from digitbench.report.numbers.provenance import hardware
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
 
@@ -33,6 +34,23 @@ def selection(config: Mapping[str, Any], rows: list[tuple[str, Any, Any]]) -> st
             f"reported run uses, for {' and '.join(tuning['architectures'])}, and ranked by its best validation "
             "accuracy (rule tune_training, results/tuning/validation.csv); the test set was not read. The other "
             "departures shorten the run to fit the budget of the profile.")
+
+
+def _budget(training: Mapping[str, Any]) -> str:
+    images = "all 60,000 training images" if not training["train_size"] else f"{training['train_size']:,} training images"
+    return f"{images}, at most {plural(training['epochs'], 'epoch')}, {plural(len(training['seeds']), 'seed')}"
+
+
+def front(config: Mapping[str, Any], schema: Mapping[str, Any], machine: Mapping[str, str]) -> str:
+    """The abstract's statement of what was run where: the profile and its budget, the hardware, and the paper profile."""
+    paper = validate_config({}, schema)
+    gpu = "no GPU" if machine["gpu"] == "none" else f"GPU {machine['gpu']}"
+    where = f"on {machine['cpu']} ({machine['cores']} logical cores, {gpu})"
+    if config["profile"] == PAPER_PROFILE and not departures(config, schema):
+        return f"These are the paper profile's numbers ({_budget(config['training'])} per architecture), computed {where}."
+    return (f"These numbers come from the {markdown_literal(config['profile'])} profile "
+            f"({_budget(config['training'])} per architecture), computed {where}; the paper profile "
+            f"({_budget(paper['training'])}) was not run for this report.")
 
 
 def study(config: Mapping[str, Any], commit: str) -> dict[str, str]:
@@ -72,5 +90,6 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         formats={"key": markdown_literal, "paper": markdown_literal, "this": markdown_literal},
         headers={"key": "Setting", "paper": "Paper profile", "this": "This report"})
     variables = {"name": name, "is_paper": "yes" if config["profile"] == PAPER_PROFILE else "no",
-                 "n_departures": str(n), "statement": statement, "selection": selection(config, rows)}
+                 "n_departures": str(n), "statement": statement, "selection": selection(config, rows),
+                 "front": front(config, schema, hardware())}
     return Built({"study": study(config, ctx.commit), "profile": variables}, {"profile": table})

@@ -27,6 +27,48 @@ def stage_figures(figures: list[str], dest: str | Path) -> list[Path]:
     return copied
 
 
+RENDERED_BY = "rendered_by.md"
+
+
+def renderer_versions(renderer: str) -> dict[str, str]:
+    """Versions of the tools that render the report: Quarto's, or the fallback's pandoc and Typst."""
+    if renderer == "quarto":
+        import subprocess
+
+        from digitbench.report.rendering.render import find_quarto
+
+        out = subprocess.run([find_quarto() or "quarto", "--version"], capture_output=True, text=True, timeout=60)
+        return {"quarto": out.stdout.strip() or "unknown"}
+    from importlib import metadata
+
+    import pypandoc
+
+    return {"pandoc": pypandoc.get_pandoc_version(), "typst": metadata.version("typst")}
+
+
+def write_renderer_note(path: str | Path, renderer: str, versions: dict[str, str] | None = None) -> str:
+    """Write the sentence that names and cites the renderer that actually ran, for the report to include.
+
+    Args:
+        path: ``_generated/rendered_by.md``.
+        renderer: ``quarto`` or ``fallback``, as chosen before the render.
+        versions: Tool versions (:func:`renderer_versions` when None).
+
+    Returns:
+        The sentence written.
+    """
+    versions = versions if versions is not None else renderer_versions(renderer)
+    if renderer == "quarto":
+        text = (f"This copy was rendered by Quarto {versions['quarto']} [@allaire2022quarto], to HTML and, through "
+                "Typst, to PDF.")
+    else:
+        text = (f"This copy was rendered without Quarto, by digitbench's fallback renderer: pandoc "
+                f"{versions['pandoc']} [@macfarlane2024pandoc] turns the same sources into HTML and into Typst, "
+                f"and Typst {versions['typst']} [@madje2023typst] typesets the PDF.")
+    Path(path).write_text(text + "\n", encoding="utf-8")
+    return text
+
+
 def write_metadata(path: str | Path, *, title: str, authors: list[str], profile: str, commit: str,
                    renderer: str, date: dt.date | None = None) -> dict[str, object]:
     """Write the ``metadata-files`` entry of ``_quarto.yml``.
