@@ -43,7 +43,7 @@ def test_edited_truncated_and_deleted_results_stop_the_run_naming_each(smoke_run
     with open(predictions, "r+b") as fh:
         fh.truncate(predictions.stat().st_size // 2)
     (work / "results/tables/cnn_summary.csv").unlink()
-    table = work / "report/_generated/tables/cnn_results.md"  # a number edited where the render reads it
+    table = work / "report/_generated/tables/main_results.md"  # a number edited where the render reads it
     table.write_text(table.read_text().replace("0.", "0.9", 1))
     proc = snakemake(work, *SMOKE, check=False)
     out = proc.stdout + proc.stderr
@@ -51,8 +51,8 @@ def test_edited_truncated_and_deleted_results_stop_the_run_naming_each(smoke_run
     assert "results/models/enhanced_cnn/seed1/metrics.json: changed since rule train_cnn wrote it" in out
     assert "results/models/baseline_cnn/seed2/predictions.npz: changed since rule train_cnn wrote it" in out
     assert "results/tables/cnn_summary.csv: missing (written by rule summarize_cnns)" in out
-    assert "report/_generated/tables/cnn_results.md: changed since rule collect_report_variables wrote it" in out
-    command = ("--configfile .test/config.yaml --forcerun report/_generated/tables/cnn_results.md "
+    assert "report/_generated/tables/main_results.md: changed since rule collect_report_variables wrote it" in out
+    command = ("--configfile .test/config.yaml --forcerun report/_generated/tables/main_results.md "
                "results/models/baseline_cnn/seed2/predictions.npz results/models/enhanced_cnn/seed1/metrics.json "
                "results/tables/cnn_summary.csv")
     assert command in out

@@ -159,7 +159,6 @@ def _verdicts(table: str) -> dict[str, str]:
 
 def test_original_claims_get_a_verdict_from_this_run(tmp_path):
     from digitbench.config import load_schema, validate_config
-    from digitbench.report.numbers import original
     from tests.conftest import ROOT
 
     schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")

@@ -8,7 +8,6 @@ import logging
 import re
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy import ndimage
 

@@ -91,7 +91,7 @@ SECTIONS: dict[str, SectionSpec] = {
                              tables=("baselines",)),
     "environment": SectionSpec("appendix.environment", variables=("env", "runtime"),
                                tables=("packages", "runtimes", "config")),
-    "cnn": SectionSpec("cnn.build", _CNN, variables=("cnn",), tables=("cnn_results", "cnn_architectures")),
+    "cnn": SectionSpec("cnn.build", _CNN, variables=("cnn",), tables=("cnn_architectures",)),
     "stats": SectionSpec("stats.build", _STATS, variables=("stats",),
                          tables=("main_results", "seed_accuracies", "significance", "ensembles", "calibration"),
                          texts=_CLAIM_TEXTS),

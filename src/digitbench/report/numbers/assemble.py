@@ -39,10 +39,11 @@ def build_section(name: str, files: Mapping[str, str], ctx: ReportContext) -> Bu
     built = _section_function(spec)({local: files[input_key(ref)] for local, ref in spec.inputs.items()}, ctx)
     for kind, declared, got in (("variables", spec.variables, built.variables), ("tables", spec.tables, built.tables),
                                 ("texts", spec.texts, built.texts)):
-        if list(got) != list(declared):
-            raise ValueError(f"Section {name!r} ({spec.build}) returned {kind} {list(got)}, but "
-                             f"digitbench.section_table declares {list(declared)}. Received: {list(got)}")
-    return built
+        if set(got) != set(declared):
+            raise ValueError(f"Section {name!r} ({spec.build}) returned {kind} {sorted(got)}, but "
+                             f"digitbench.section_table declares {sorted(declared)}. Received: {sorted(got)}")
+    # The variables file lists a section's keys in the order its row declares them.
+    return Built({key: built.variables[key] for key in spec.variables}, built.tables, built.texts)
 
 
 def build(files: Mapping[str, str], ctx: ReportContext) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:

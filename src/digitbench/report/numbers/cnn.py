@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table, mean_sd
+from digitbench.report.numbers.format import fmt_int, markdown_table, mean_sd
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import count_range, plural
 
@@ -57,7 +57,7 @@ def convergence(runs: pd.DataFrame, epochs: int) -> str:
 
 
 def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
-    """Variables under ``cnn`` and the ``cnn_results`` / ``cnn_architectures`` tables.
+    """Variables under ``cnn`` and the ``cnn_architectures`` table.
 
     Args:
         files: ``summary`` (``cnn_summary.csv``: per architecture, mean/SD/n over seeds), ``runs``
@@ -123,20 +123,8 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "backend": str(first["backend"]), "device": str(first["device"]),
         "epochs_run": count_range(int(runs["epochs_run"].min()), int(runs["epochs_run"].max()), "epoch"),
     }
-    results = s.assign(
-        acc=[mean_sd(m, sd) for m, sd in zip(s["accuracy_mean"], s["accuracy_sd"])],
-        f1=[mean_sd(m, sd) for m, sd in zip(s["macro_f1_mean"], s["macro_f1_sd"])],
-    )[["architecture", "n_seeds", "acc", "f1", "top3_accuracy_mean", "parameters", "training_seconds_mean",
-       "inference_ms_per_image_mean"]]
+    # The test results themselves are in the main results table (stats section), once.
     tables = {
-        "cnn_results": markdown_table(
-            results, "CNN test-set results (n = " + fmt_int(first["n_test"]) + " images): mean ± SD over n seeds.",
-            "tbl-cnn-results",
-            formats={"n_seeds": str, "top3_accuracy_mean": fmt_fixed(4), "parameters": fmt_int,
-                     "training_seconds_mean": fmt_fixed(0), "inference_ms_per_image_mean": fmt_fixed(3)},
-            headers={"architecture": "Architecture", "n_seeds": "n", "acc": "Test accuracy", "f1": "Macro F1",
-                     "top3_accuracy_mean": "Top-3", "parameters": "Parameters", "training_seconds_mean": "Train (s)",
-                     "inference_ms_per_image_mean": "ms/image"}),
         "cnn_architectures": markdown_table(
             arch_table[["architecture", "parameters", "layers", "weighted_layers", "depth"]],
             "The five architectures: parameters, Keras layers, weighted (convolution and dense) layers, and depth "

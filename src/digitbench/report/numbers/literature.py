@@ -7,7 +7,6 @@ to the number the workflow computed and the citation they come from.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import pandas as pd
 

@@ -7,7 +7,6 @@ table; the title and the abstract name a profile that is not the paper's.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

@@ -108,6 +108,7 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "alpha": f"{stats_config['alpha']:g}", "confidence_pct": f"{100 * stats_config['confidence']:g}",
         "n_resamples": fmt_int(stats_config["n_resamples"]), "ece_bins": str(stats_config["calibration_bins"]),
         "n_claims": str(claims["n_claims"]), "n_holding": str(claims["n_holding"]),
+        "n_tested": str(claims.get("n_tested", claims["n_claims"])),
         "n_pairs": str(len(models_family)), "n_pairs_significant": str(int(models_family["reject"].sum())),
         "ensemble_all_accuracy": (f"{ens_all['estimate']:.4f} "
                                   f"{interval(ens_all['ci_low'], ens_all['ci_high'])}" if ens_all is not None
