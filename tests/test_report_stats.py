@@ -59,11 +59,12 @@ def test_untested_reasons_are_grouped_and_friedman_says_why():
         {"test": "Wilcoxon", "subjects": "a, b", "status": "not_run", "note": "only 2"},
         {"test": "Wilcoxon", "subjects": "a, c", "status": "not_run", "note": "only 2"}]}
     texts = S.claim_texts(claims)
-    assert texts["friedman_seeds"] == "The Friedman test was not run: too few.\n"
-    # No Friedman test, no diagram: the figure and its mention are left out, and the text says why.
-    assert texts["critical_difference"] == ("No critical-difference diagram is shown, because the Friedman test was "
-                                            "not run: too few.\n")
-    assert "- Wilcoxon, both pairs: only 2.\n" in texts["untested"]
+    # No Friedman test, no Wilcoxon tests and no diagram: said once, with the reason, not three times.
+    assert texts["friedman_seeds"] == ("The tests across seeds (Friedman, then pairwise Wilcoxon) and the critical-"
+                                       "difference diagram drawn from them were not run: too few.\n")
+    assert texts["critical_difference"] == texts["wilcoxon_seeds"] == texts["untested"] == "\n"
+    claims["untested"].append({"test": "Nemenyi", "subjects": "a, b", "status": "not_run", "note": "other"})
+    assert S.claim_texts(claims)["untested"] == "Tests that were not run, and why:\n\n- Nemenyi, a, b: other.\n"
     assert texts["pairwise_models"] == "No pairwise comparison was run.\n"
     assert "none is called the best" in texts["best_accuracy"]
 
@@ -138,8 +139,8 @@ def test_below_min_seeds_the_abstract_and_tables_say_described_not_tested(tmp_pa
     assert St.best_verdict(claims, 2, 3) == "not tested against the other architectures: 2 seeds each, fewer " \
         "than the 3 the tests require"
     text = S.claim_texts(claims)["pairwise_models"]
-    assert text.startswith("9 of the 10 pairs of models are described, not tested (2 seeds per architecture, "
-                           "fewer than stats.min_seeds = 3: described, not tested).")
+    assert text.startswith("9 of the 10 pairs of models are described, not tested: 2 seeds per architecture, "
+                           "fewer than stats.min_seeds = 3.")
     assert "significantly" not in text.replace("is significantly lower", "") or "McNemar" in text
 
 

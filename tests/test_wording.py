@@ -37,7 +37,8 @@ def test_generated_sentences_have_no_template_leftovers(tmp_path, n_seeds):
                             json.loads(paths["friedman"].read_text()), None, 0.05, pd.read_csv(paths["calibration_tests"]),
                             ["enhanced_cnn", "resnet_inspired", "se_cnn"])
     texts = S.claim_texts(json.loads(json.dumps(claims)))
-    assert texts and all(text.strip() for text in texts.values())
+    assert texts and all(text.endswith("\n") for text in texts.values())
+    assert texts["friedman_seeds"].strip() and texts["pairwise_models"].strip()
     drawn = json.loads(paths["friedman"].read_text())["status"] == "tested"
     assert drawn == (n_seeds >= 3) and ("{#fig-stats-cd}" in texts["critical_difference"]) == drawn
     for name, text in texts.items():

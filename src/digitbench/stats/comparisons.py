@@ -30,8 +30,7 @@ def too_few_seeds(n_a: int, n_b: int, min_seeds: int) -> bool:
 def descriptive_columns(error_difference: float, n_seeds: int, min_seeds: int) -> dict[str, object]:
     """The test columns of a comparison that is described, not tested: no p, no interval, and why."""
     return {"test": "none", "method": DESCRIPTIVE, "statistic": np.nan, "p": np.nan, "discordant": np.nan,
-            "note": (f"{n_seeds} seeds per architecture, fewer than stats.min_seeds = {min_seeds}: described, "
-                     "not tested"),
+            "note": f"{n_seeds} seeds per architecture, fewer than stats.min_seeds = {min_seeds}",
             "error_difference": error_difference, "ci_low": np.nan, "ci_high": np.nan, "ci_note": ""}
 
 

@@ -124,8 +124,9 @@ def family_summary(claims: list[dict[str, Any]], family: str) -> str:
     described = [c for c in claims if not c.get("tested", True)]
     parts = []
     if described:
-        parts.append(f"{len(described)} of the {len(claims)} {what} {'is' if len(described) == 1 else 'are'} "
-                     f"described, not tested ({described[0]['note']}).")
+        share = (f"All {len(claims)} {what} are" if len(described) == len(claims) else
+                 f"{len(described)} of the {len(claims)} {what} {'is' if len(described) == 1 else 'are'}")
+        parts.append(f"{share} described, not tested: {described[0]['note']}.")
     if len(tested) <= 2:
         parts += [claim_sentence(c) for c in tested]
     else:
@@ -173,14 +174,21 @@ def claim_texts(claims: dict[str, Any]) -> dict[str, str]:
     friedman = by_family.get("friedman_seeds", [])
     reasons = [u["note"] for u in claims["untested"] if u["test"].startswith("Friedman")]
     reason = reasons[0] if reasons else "no reason was recorded"
-    texts["friedman_seeds"] = (friedman[0] if friedman else f"The Friedman test was not run: {reason}.") + "\n"
-    # The diagram is drawn from the Friedman test: without it there is no figure to show or mention.
-    texts["critical_difference"] = (_CD_FIGURE if friedman else
-                                    f"No critical-difference diagram is shown, because the Friedman test was not run: {reason}.\n")
+    untested = claims["untested"]
+    if friedman:
+        texts["friedman_seeds"] = friedman[0] + "\n"
+        texts["critical_difference"] = _CD_FIGURE
+    else:
+        # One sentence for everything that rests on the omnibus test: the reason once, not three times.
+        texts["friedman_seeds"] = ("The tests across seeds (Friedman, then pairwise Wilcoxon) and the critical-"
+                                   f"difference diagram drawn from them were not run: {reason}.\n")
+        texts["wilcoxon_seeds"] = texts["critical_difference"] = "\n"
+        untested = [u for u in untested if not u["test"].startswith(("Friedman", "Wilcoxon"))]
     # One line per (test, reason): the same reason for every pair would otherwise repeat itself.
     grouped: dict[tuple[str, str], list[str]] = {}
-    for u in claims["untested"]:
+    for u in untested:
         grouped.setdefault((u["test"], u["note"]), []).append(u["subjects"])
-    untested = [f"{test}, {_which(subjects)}: {note}." for (test, note), subjects in grouped.items()]
-    texts["untested"] = "".join(f"- {u}\n" for u in untested) if untested else "Every planned test was run.\n"
+    lines = [f"{test}, {_which(subjects)}: {note}." for (test, note), subjects in grouped.items()]
+    texts["untested"] = ("Tests that were not run, and why:\n\n" + "".join(f"- {u}\n" for u in lines)
+                         if lines else "\n")
     return texts

@@ -128,8 +128,12 @@ def check_sources(project_dir: str | Path, bibliography: str = "references.bib")
         raise ReportError("report sources failed their checks:\n  " + "\n  ".join(problems))
 
 
+# pandoc's smart punctuation turns ASCII quotes into typographic ones in both outputs.
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " "))
+    return re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " ").translate(_QUOTES))
 
 
 def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str | Path,
@@ -154,7 +158,8 @@ def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str 
         if value is None or not re.search(r"\d", str(value)):
             continue
         # Values are Markdown: the rendered text shows an escaped "3\.11" as "3.11".
-        needle = _normalise(markdown_plain(str(value)))
+        # A code span (`name`) shows without its backticks.
+        needle = _normalise(markdown_plain(str(value))).replace("`", "")
         missing = [kind for kind, text in texts.items() if needle not in text]
         if missing:
             problems.append(f"'{key}' = {needle!r} (used in {', '.join(sorted(set(files)))}) does not appear in "
