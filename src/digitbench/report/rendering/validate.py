@@ -133,7 +133,9 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 
 
 def _normalise(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " ").translate(_QUOTES))
+    text = re.sub(r"\s+", " ", text.replace("\u2212", "-").replace("\u00a0", " ").translate(_QUOTES))
+    # Typst may break a line after the slash of a path; the PDF's text then has a space there.
+    return re.sub(r"/ ", "/", text)
 
 
 def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str | Path,
