@@ -21,7 +21,7 @@ def test_words_printed_over_each_other_are_found_and_neighbours_are_not():
 
 def test_content_beyond_the_text_block_is_found():
     body = [Box("w", 72, 540, y, y + 10) for y in range(0, 400, 12)]  # justified lines 72-540 pt
-    left, right = text_block([body])
+    left, right = text_block([body], 612)
     assert (left, right) == (72.0, 540.0)
     wide = Box("<image>", 60, 560, 0, 200)
     assert outside(body + [wide, Box("ok", 80, 538, 0, 10)], left, right) == [wide]
@@ -29,4 +29,4 @@ def test_content_beyond_the_text_block_is_found():
 
 def test_a_document_without_text_is_refused():
     with pytest.raises(ValueError, match="no text"):
-        text_block([[]])
+        text_block([[]], 612)

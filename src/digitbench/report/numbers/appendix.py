@@ -65,15 +65,17 @@ def targets_table(figures: list[str], tables: list[str], configfiles: Sequence[s
     def command(target: str) -> str:
         return f"`{snakemake_command(configfiles, [target])}`"
 
-    rows = [{"item": f"figure `{name}`", "target": f"`results/figures/{name}.pdf` (and `.png`)",
-             "command": command(f"results/figures/{name}.pdf")} for name in figures]
-    rows += [{"item": f"table `{name}`", "target": f"`report/_generated/tables/{name}.md`",
-              "command": command(f"report/_generated/tables/{name}.md")} for name in tables]
-    return markdown_table(pd.DataFrame(rows, columns=["item", "target", "command"]),
-                          "The Snakemake target that regenerates each figure and table of this report, with this "
-                          "run's config files; Snakemake reruns only the jobs whose inputs changed, so none of these "
-                          "retrains a model.",
-                          "tbl-targets", headers={"item": "Figure or table", "target": "File", "command": "Command"})
+    # The target is the command's first argument: a column of its own would repeat it, and three
+    # columns of unbreakable paths overprinted each other in the PDF.
+    rows = [{"item": f"figure `{name}`", "command": command(f"results/figures/{name}.pdf")} for name in figures]
+    rows += [{"item": f"table `{name}`", "command": command(f"report/_generated/tables/{name}.md")}
+             for name in tables]
+    return markdown_table(pd.DataFrame(rows, columns=["item", "command"]),
+                          "The Snakemake command that regenerates each figure (PDF; the PNG comes with it) and table "
+                          "of this report, with this run's config files; Snakemake reruns only the jobs whose inputs "
+                          "changed, so none of these retrains a model.",
+                          "tbl-targets", headers={"item": "Figure or table", "command": "Command"},
+                          max_widths={"item": 28})
 
 
 def config_table(config: Mapping[str, Any], project: str | os.PathLike[str] | None = None) -> str:
