@@ -11,12 +11,15 @@ def _line(y: float, *spans: tuple[str, float, float]) -> list[Box]:
     return [Box(text, x0, x1, y, y + 10) for text, x0, x1 in spans]
 
 
-def test_words_printed_over_each_other_are_found_and_neighbours_are_not():
-    table_row = _line(100, ("results/figures/cnn_learning_curves.pdf", 72, 260), ("snakemake", 250, 300))
-    assert [(a.text, b.text) for a, b in overprinted(table_row)] == [
-        ("results/figures/cnn_learning_curves.pdf", "snakemake")]
-    fine = _line(100, ("Test", 72, 90), ("accuracy", 92, 130)) + _line(112, ("next", 72, 90))
-    assert overprinted(fine) == []
+def test_letters_printed_over_each_other_are_found_and_kerned_punctuation_is_not():
+    def glyphs(text: str, x: float, width: float = 5.0) -> list[Box]:
+        return [Box(ch, x + i * width, x + (i + 1) * width, 100, 110) for i, ch in enumerate(text)]
+
+    clash = overprinted(glyphs("figure", 72) + glyphs("snake", 85))
+    assert clash and {a.text for a, _ in clash} | {b.text for _, b in clash} <= set("figuresnake")
+    assert overprinted(glyphs("figure", 72) + glyphs("snake", 104)) == []  # a space apart
+    assert overprinted([Box(",", 100, 102.2, 0, 10), Box("\u201d", 100.9, 104.7, 0, 10)]) == []
+    assert overprinted(glyphs("line", 72) + [Box("n", 72, 77, 112, 122)]) == []  # the next line
 
 
 def test_content_beyond_the_text_block_is_found():

@@ -65,17 +65,15 @@ def targets_table(figures: list[str], tables: list[str], configfiles: Sequence[s
     def command(target: str) -> str:
         return f"`{snakemake_command(configfiles, [target])}`"
 
-    # The target is the command's first argument: a column of its own would repeat it, and three
-    # columns of unbreakable paths overprinted each other in the PDF.
-    rows = [{"item": f"figure `{name}`", "command": command(f"results/figures/{name}.pdf")} for name in figures]
-    rows += [{"item": f"table `{name}`", "command": command(f"report/_generated/tables/{name}.md")}
-             for name in tables]
-    return markdown_table(pd.DataFrame(rows, columns=["item", "command"]),
+    # The target, the command's first argument, names the figure or table: a column of names beside it
+    # would repeat it, and columns of unbreakable names and paths overprinted each other in the PDF.
+    rows = [{"command": command(f"results/figures/{name}.pdf")} for name in figures]
+    rows += [{"command": command(f"report/_generated/tables/{name}.md")} for name in tables]
+    return markdown_table(pd.DataFrame(rows, columns=["command"]),
                           "The Snakemake command that regenerates each figure (PDF; the PNG comes with it) and table "
                           "of this report, with this run's config files; Snakemake reruns only the jobs whose inputs "
                           "changed, so none of these retrains a model.",
-                          "tbl-targets", headers={"item": "Figure or table", "command": "Command"},
-                          max_widths={"item": 28})
+                          "tbl-targets", headers={"command": "Command"})
 
 
 def config_table(config: Mapping[str, Any], project: str | os.PathLike[str] | None = None) -> str:
