@@ -272,3 +272,19 @@ def test_missing_header_file_is_named(project, tmp_path):
     (tmp_path / "work").mkdir()
     with pytest.raises(ReportError, match="_generated/plotly.html .*include-in-header.*render_report"):
         fallback.render(project, tmp_path / "work", tmp_path / "r.html", tmp_path / "r.pdf", logging.getLogger())
+
+
+def test_figures_offer_no_upload_and_empty_cells_offer_no_examples(tmp_path):
+    import plotly.graph_objects as go
+
+    from digitbench.interactive.confusion import confusion
+    from digitbench.interactive.html import fragment
+
+    html = fragment(go.Figure(go.Scatter(x=[1], y=[2])), "t")
+    assert '"showSendToCloud": false' in html and '"sendChartToCloud"' in html
+    cm = pd.DataFrame([[5, 0], [1, 4]], index=[0, 1], columns=["0", "1"])
+    cm.to_csv(tmp_path / "cm.csv")
+    np.savez(tmp_path / "ex.npz", true=np.array([0, 1]), pred=np.array([0, 0]),
+             images=np.zeros((2, 1, 28, 28)))
+    page = confusion("cm", str(tmp_path / "cm.csv"), str(tmp_path / "ex.npz"), "T", "summed")
+    assert page.count("no test items in this cell") == 1 and page.count("click for examples") == 3

@@ -46,11 +46,14 @@ def confusion(name: str, table: str, examples_file: str, title: str, counted: st
     off = counts - np.diag(np.diag(counts))
     t0, p0 = np.unravel_index(int(np.argmax(off)), off.shape) if off.any() else (0, 0)
     fig = make_subplots(rows=2, cols=1, row_heights=[0.78, 0.22], vertical_spacing=0.14)
+    # Only a cell with test items offers its examples; an empty one says so instead.
+    hints = [["no test items in this cell" if n == 0 else "click for examples" for n in row] for row in counts]
     fig.add_trace(go.Heatmap(
         z=np.log10(np.maximum(counts, 1)), x=digits, y=[int(i) for i in cm.index], text=counts,
-        texttemplate="%{text}", colorscale="Blues", showscale=False, xgap=1, ygap=1,
+        texttemplate="%{text}", textfont={"size": 12}, colorscale="Blues", showscale=False, xgap=1, ygap=1,
+        customdata=hints,
         hovertemplate=f"true %{{y}}, predicted %{{x}}: %{{text}} test items ({counted})"
-                      "<br>click for examples<extra></extra>"), row=1, col=1)
+                      "<br>%{customdata}<extra></extra>"), row=1, col=1)
     fig.add_trace(go.Image(source=examples.get(f"{digits[t0]},{digits[p0]}", blank),
                            hoverinfo="skip"), row=2, col=1)
     fig.update_xaxes(title_text="predicted digit", dtick=1, constrain="domain", row=1, col=1)

@@ -9,7 +9,14 @@ import plotly.io as pio
 DIV_PREFIX = "interactive-"
 # The static figures' typeface (matplotlib's default), so both versions of a figure look alike.
 FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
-PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2}}
+# No button or link that sends the data anywhere: the report is offline and its data stay with the reader.
+PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2},
+               "showSendToCloud": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
+# On a phone-sized page the legend goes under the plot, where it cannot cover an axis title.
+NARROW_SCRIPT = ("var gdn = document.getElementById('{plot_id}');"
+                 " if (gdn && gdn.clientWidth < 560 && gdn.layout && gdn.layout.showlegend !== false) {"
+                 " Plotly.relayout(gdn, {'legend.orientation': 'h', 'legend.x': 0, 'legend.xanchor': 'left',"
+                 " 'legend.y': -0.35, 'legend.yanchor': 'top', 'margin.b': 140}); }")
 
 
 def fragment(fig: go.Figure, name: str, post_script: str | None = None) -> str:
@@ -20,8 +27,9 @@ def fragment(fig: go.Figure, name: str, post_script: str | None = None) -> str:
         name: Figure name in the figure table.
         post_script: JavaScript run after drawing; ``{plot_id}`` is the div's id.
     """
+    script = NARROW_SCRIPT + (post_script or "")
     return pio.to_html(fig, full_html=False, include_plotlyjs=False, div_id=f"{DIV_PREFIX}{name}",
-                       config=PLOT_CONFIG, post_script=post_script, default_height=f"{fig.layout.height or 450}px")
+                       config=PLOT_CONFIG, post_script=script, default_height=f"{fig.layout.height or 450}px")
 
 
 def plotly_library() -> str:
