@@ -52,6 +52,16 @@ def test_report_has_sections_citations_and_no_unrendered_markup(smoke_run):
             assert bad not in text, f"{bad!r} left in the {kind} report"
 
 
+def test_main_text_fits_sixteen_pages_and_the_pdf_has_no_layout_fault(smoke_run):
+    from digitbench.report.rendering.layout import SUPPLEMENT_HEADING, layout_problems, main_text_pages
+
+    pdf = smoke_run / "results/report/digitbench.pdf"
+    pages = main_text_pages(pdf, SUPPLEMENT_HEADING)
+    assert 5 < pages <= 16, pages  # the supplement heading was found, and the main text is a paper's length
+    assert layout_problems(pdf) == []
+    assert f"main text {pages} PDF pages" in (smoke_run / "results/logs/report/render_report.log").read_text()
+
+
 def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
     import re
 

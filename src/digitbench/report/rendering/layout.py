@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+# The heading that ends the main text (report/sections/_supplement.qmd).
+SUPPLEMENT_HEADING = "Supplementary material"
 # Points (1/72 inch): lines closer than this share a baseline.
 _OVERLAP = 1.0
 # How far beyond the text block an image or a word may reach (rounding, italic overhang).

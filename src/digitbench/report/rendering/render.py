@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from digitbench.report.rendering import fallback, validate
+from digitbench.report.rendering import fallback, layout, validate
 from digitbench.report.rendering.checks import check_rendered, html_text, pdf_text
 from digitbench.report.errors import ReportError
 
@@ -217,8 +217,14 @@ def _render_checked(chosen: str, project_dir: Path, html_out: Path, pdf_out: Pat
         texts = check_rendered(html, pdf, expected_figures=expected,
                                literals=validate.literal_texts(project_dir))
         checked = validate.check_numbers(project_dir, html, pdf, texts)
-        logger.info("checks passed: no unresolved markup, %s figures, %d numeric values found in both texts",
-                    expected if expected is not None else "uncounted", checked)
+        faults = layout.layout_problems(pdf)
+        if faults:
+            raise ReportError("the PDF has layout faults (a table column too narrow for its text, or a figure or "
+                              "text wider than the page's text block):\n  " + "\n  ".join(faults[:20]))
+        logger.info("checks passed: no unresolved markup, %s figures, %d numeric values found in both texts, no "
+                    "overprinted text and nothing beyond the text block; main text %d PDF pages",
+                    expected if expected is not None else "uncounted", checked,
+                    layout.main_text_pages(pdf, layout.SUPPLEMENT_HEADING))
         _commit([(html, html_out), (pdf, pdf_out)])
 
 

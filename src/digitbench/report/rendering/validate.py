@@ -160,8 +160,8 @@ def check_numbers(project_dir: str | Path, html_path: str | Path, pdf_path: str 
         if value is None or not re.search(r"\d", str(value)):
             continue
         # Values are Markdown: the rendered text shows an escaped "3\.11" as "3.11".
-        # A code span (`name`) shows without its backticks.
-        needle = _normalise(markdown_plain(str(value))).replace("`", "")
+        # A code span (`name`) shows without its backticks; an escaped backtick (\`) is shown.
+        needle = _normalise(markdown_plain(re.sub(r"(?<!\\)`", "", str(value))))
         missing = [kind for kind, text in texts.items() if needle not in text]
         if missing:
             problems.append(f"'{key}' = {needle!r} (used in {', '.join(sorted(set(files)))}) does not appear in "
