@@ -12,11 +12,19 @@ FONT = {"family": "DejaVu Sans, Arial, sans-serif", "size": 12}
 # No button or link that sends the data anywhere: the report is offline and its data stay with the reader.
 PLOT_CONFIG = {"displaylogo": False, "responsive": True, "toImageButtonOptions": {"format": "png", "scale": 2},
                "showSendToCloud": False, "modeBarButtonsToRemove": ["sendChartToCloud"]}
-# On a phone-sized page the legend goes under the plot, where it cannot cover an axis title.
-NARROW_SCRIPT = ("var gdn = document.getElementById('{plot_id}');"
-                 " if (gdn && gdn.clientWidth < 560 && gdn.layout && gdn.layout.showlegend !== false) {"
-                 " Plotly.relayout(gdn, {'legend.orientation': 'h', 'legend.x': 0, 'legend.xanchor': 'left',"
-                 " 'legend.y': -0.35, 'legend.yanchor': 'top', 'margin.b': 140}); }")
+# On a phone-sized page: narrower margins, the legend under the plot (where it cannot cover an axis
+# title), and two side-by-side panels stacked, each as wide as the screen.
+NARROW_SCRIPT = (
+    "var gdn = document.getElementById('{plot_id}');"
+    " if (gdn && gdn.clientWidth < 560) { var lay = gdn.layout, u = {'margin.l': 55, 'margin.r': 15,"
+    " 'title.font.size': 12};"
+    " if (lay.showlegend !== false) { u['legend.orientation'] = 'h'; u['legend.x'] = 0; u['legend.xanchor'] = 'left';"
+    " u['legend.y'] = -0.2; u['legend.yanchor'] = 'top'; u['margin.b'] = 160; }"
+    " var side = lay.xaxis2 && lay.yaxis2 && !gdn.data.some(function (t) { return t.type === 'image'; });"
+    " if (side) { u['xaxis.domain'] = [0, 1]; u['xaxis2.domain'] = [0, 1]; u['yaxis.domain'] = [0.6, 1];"
+    " u['yaxis2.domain'] = [0, 0.4]; u['xaxis2.anchor'] = 'y2'; u['yaxis2.anchor'] = 'x2';"
+    " u.height = Math.round((lay.height || 450) * 1.7); }"
+    " Plotly.relayout(gdn, u); }")
 
 
 def fragment(fig: go.Figure, name: str, post_script: str | None = None) -> str:
