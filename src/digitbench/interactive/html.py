@@ -19,7 +19,7 @@ NARROW_SCRIPT = (
     " if (gdn && gdn.clientWidth < 560) { var lay = gdn.layout, u = {'margin.l': 55, 'margin.r': 15,"
     " 'title.font.size': 12};"
     " if (lay.showlegend !== false) { u['legend.orientation'] = 'h'; u['legend.x'] = 0; u['legend.xanchor'] = 'left';"
-    " u['legend.y'] = -0.2; u['legend.yanchor'] = 'top'; u['margin.b'] = 160; }"
+    " u['legend.y'] = -0.3; u['legend.yanchor'] = 'top'; u['margin.b'] = 180; }"
     " var side = lay.xaxis2 && lay.yaxis2 && !gdn.data.some(function (t) { return t.type === 'image'; });"
     " if (side) { u['xaxis.domain'] = [0, 1]; u['xaxis2.domain'] = [0, 1]; u['yaxis.domain'] = [0.6, 1];"
     " u['yaxis2.domain'] = [0, 0.4]; u['xaxis2.anchor'] = 'y2'; u['yaxis2.anchor'] = 'x2';"
