@@ -62,6 +62,18 @@ def test_main_text_fits_sixteen_pages_and_the_pdf_has_no_layout_fault(smoke_run)
     assert f"main text {pages} PDF pages" in (smoke_run / "results/logs/report/render_report.log").read_text()
 
 
+def test_main_text_repeats_no_sentence_and_no_phrase_more_than_a_handful_of_times(smoke_run):
+    import collections
+
+    text = report_texts(smoke_run)["pdf"]
+    main = re.sub(r"\s+", " ", text[:text.find("Supplementary material")])
+    sentences = collections.Counter(s for s in re.split(r"(?<=[.!?]) ", main) if len(s.split()) > 8)
+    assert [s for s, n in sentences.items() if n > 1] == []
+    words = re.findall(r"[\w'’-]+", main.lower())
+    phrase, count = collections.Counter(tuple(words[i:i + 6]) for i in range(len(words) - 6)).most_common(1)[0]
+    assert count <= 8, (" ".join(phrase), count)
+
+
 def test_pdf_has_numbered_sections_and_a_full_bibliography(smoke_run):
     import re
 
