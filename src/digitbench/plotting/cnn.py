@@ -20,7 +20,7 @@ def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     h = pd.read_csv(inputs["histories"])
     archs = list(dict.fromkeys(h["architecture"]))
     colours = palette_colours(archs)
-    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.0), layout="constrained")
+    fig, axes = plt.subplots(1, 2, figsize=(TEXT_WIDTH_IN, 3.3), layout="constrained")
     for arch in archs:
         g = h[h["architecture"] == arch].groupby("epoch")
         n = h.loc[h["architecture"] == arch, "seed"].nunique()
@@ -33,7 +33,9 @@ def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     for ax in axes:
         ax.set_xlabel("epoch")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    axes[0].legend(frameon=False, fontsize=7)
+    # Below the panels: inside, the legend covered the curves of the first epochs.
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(archs), 3),
+               frameon=False, fontsize=7)
     return fig
 
 
@@ -65,7 +67,7 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
 def _tradeoff(inputs: Mapping[str, str], x: str, xlabel: str, log_x: bool) -> plt.Figure:
     s = pd.read_csv(inputs["summary"])
     colours = palette_colours(list(s["architecture"]))
-    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    fig, ax = plt.subplots(figsize=(5.5, 3.6), layout="constrained")
     for _, row in s.iterrows():
         xerr = row.get(f"{x}_sd") if x != "parameters" else None
         ax.errorbar(row[x if x == "parameters" else f"{x}_mean"], row["accuracy_mean"], yerr=row["accuracy_sd"],
@@ -75,7 +77,7 @@ def _tradeoff(inputs: Mapping[str, str], x: str, xlabel: str, log_x: bool) -> pl
         ax.set_xscale("log")
     ax.set_xlabel(xlabel)
     ax.set_ylabel("test accuracy (mean ± SD over seeds)")
-    ax.legend(frameon=False, fontsize=7)
+    fig.legend(loc="outside lower center", ncols=3, frameon=False, fontsize=7)
     return fig
 
 

@@ -23,7 +23,7 @@ def _message(text: str, size: tuple[float, float] = (5.5, 1.6)) -> plt.Figure:
 
 
 def accuracy_intervals(inputs: Mapping[str, str]) -> plt.Figure:
-    """Test accuracy of every model with its BCa bootstrap interval (one row per model)."""
+    """Test accuracy of every model with its bootstrap interval (one row per model)."""
     t = pd.read_csv(inputs["bootstrap"])
     t = t[t["metric"] == "accuracy"].iloc[::-1]
     fig, ax = plt.subplots(figsize=(6, 0.8 + 0.22 * len(t)), layout="constrained")
@@ -36,8 +36,10 @@ def accuracy_intervals(inputs: Mapping[str, str]) -> plt.Figure:
                         fmt="o", ms=3, capsize=2, color=colour, label=kind)
     ax.set_yticks(y, t["model"], fontsize=7)
     level, n = t["confidence"].iloc[0], int(t["n_resamples"].iloc[0])
-    ax.set_xlabel(f"test accuracy ({100 * level:.0f}% BCa interval, {n} paired resamples)")
-    ax.legend(frameon=False, fontsize=7, loc="lower right")
+    # Single prediction sets get BCa intervals, seed means the two-level percentile interval.
+    ax.set_xlabel(f"test accuracy ({100 * level:.0f}% interval, {n} paired resamples: BCa, or percentile "
+                  "for seed means)")
+    fig.legend(loc="outside lower center", ncols=len(KIND_COLOURS), frameon=False, fontsize=7)
     return fig
 
 
