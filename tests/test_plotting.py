@@ -66,14 +66,19 @@ def write_robustness_outputs(tmp_path):
     family = np.array(["clean"] + [f for f in ("rotation", "shift", "blur", "noise") for _ in range(2)])
     strength = np.array([0.0] + [1.0, 2.0] * 4)
     paths, keys = [], []
-    for arch, p in (("enhanced_cnn", 0.9), ("se_cnn", 0.8)):
-        for seed in (1, 2):
+    y_true, uci_y = np.arange(40) % 10, np.arange(30) % 10
+    for arch, p in (("enhanced_cnn", 0.9), ("se_cnn", 0.8), ("logreg", 0.7)):
+        for seed in (1, 2) if arch != "logreg" else (0,):
             paths.append(tmp_path / f"rob_{arch}_{seed}.npz")
             keys.append((arch, seed))
-            np.savez(paths[-1], family=family, strength=strength, y_true=np.zeros(40, int),
-                     correct=rng.random((len(family), 40)) < p, uci_y_true=np.arange(30) % 10,
-                     uci_proba=rng.random((30, 10)))
-    summary_table(load_runs(paths, keys), 50, 1, 0.95).to_csv(tmp_path / "robustness.csv", index=False)
+            predicted = np.where(rng.random((len(family), 40)) < p, y_true, (y_true + 1) % 10)
+            uci_predicted = np.where(rng.random(30) < p, uci_y, (uci_y + 1) % 10)
+            np.savez(paths[-1], family=family, strength=strength, y_true=y_true, correct=predicted == y_true,
+                     predicted=predicted, uci_y_true=uci_y, uci_proba=np.eye(10)[uci_predicted],
+                     uci_predicted=uci_predicted)
+    runs = load_runs(paths[:-1], keys[:-1]) + load_runs(paths[-1:], keys[-1:], kind="baseline")
+    keys = keys[:-1]
+    summary_table(runs, 50, 1, 0.95, 0.5).to_csv(tmp_path / "robustness.csv", index=False)
     images = rng.integers(0, 256, size=(len(family), 3, 28, 28)).astype(np.float32)
     np.savez(tmp_path / "robustness_examples.npz", family=family, strength=strength, digits=np.array([2, 5, 7]),
              perturbed=images, uci_original=rng.integers(0, 17, size=(10, 8, 8)),

@@ -97,6 +97,8 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
                             test_set={"size": 0, "seed": None}, robustness=robustness,
                             occlusion={"per_class": 2, "patch": 6, "stride": 4}, log=logging.getLogger("test"))
     assert out["correct"].shape == (7, 50) and out["uci_proba"].shape == (1797, 10)
+    assert (out["correct"] == (out["predicted"] == out["y_true"])).all() and out["top_share"].shape == (7,)
+    assert (out["uci_predicted"] == out["uci_proba"].argmax(axis=1)).all()
     assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
     # The clean row is the model on the run's own preprocessing of those test images.
     from digitbench.robustness.evaluate import test_subset
@@ -116,24 +118,35 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
     np.testing.assert_allclose(occ["maps"], maps, atol=1e-5)
 
 
-def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60):
+def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60, collapse=None, kind="cnn"):
+    """Behaviour files of toy runs that are right with probability p, wrong onto a random other class.
+
+    ``collapse`` maps ``(arch, condition row or None for the UCI digits)`` to a class that all of that
+    architecture's runs predict for every image there."""
     rng = np.random.default_rng(0)
     family = np.array(["clean", "rotation", "rotation", "noise"])
+    y_true, uci_y = np.tile(np.arange(10), n // 10), np.tile(np.arange(10), 4)
     paths, keys = [], []
     for arch, p in archs:
         for seed in seeds:
             path = tmp_path / f"{arch}{seed}.npz"
-            proba = rng.random((40, 10))
-            np.savez(path, family=family, strength=np.array([0, 15, 30, 0.1]), y_true=np.zeros(n, int),
-                     correct=rng.random((4, n)) < p, uci_y_true=np.where(rng.random(40) < p, proba.argmax(1), 10),
-                     uci_proba=proba)
+            predicted = np.where(rng.random((4, n)) < p, y_true, (y_true + rng.integers(1, 10, (4, n))) % 10)
+            uci_predicted = np.where(rng.random(40) < p, uci_y, (uci_y + rng.integers(1, 10, 40)) % 10)
+            for (a, row), cls in (collapse or {}).items():
+                if a == arch and row is None:
+                    uci_predicted[:] = cls
+                elif a == arch:
+                    predicted[row] = cls
+            np.savez(path, family=family, strength=np.array([0, 15, 30, 0.1]), y_true=y_true,
+                     correct=predicted == y_true, predicted=predicted.astype(np.int8), uci_y_true=uci_y,
+                     uci_proba=np.eye(10)[uci_predicted], uci_predicted=uci_predicted.astype(np.int8))
             paths.append(path)
             keys.append((arch, seed))
-    return R.load_runs(paths, keys)
+    return R.load_runs(paths, keys, kind)
 
 
 def test_summary_covers_every_architecture_condition_and_the_uci_digits(tmp_path):
-    table = R.summary_table(write_runs(tmp_path), n_resamples=200, seed=1, confidence=0.95)
+    table = R.summary_table(write_runs(tmp_path), n_resamples=200, seed=1, confidence=0.95, collapse_share=0.5)
     assert len(table) == 2 * (4 + 1)
     assert set(table["family"]) == {"clean", "rotation", "noise", "uci_digits"}
     row = table[(table["architecture"] == "a") & (table["family"] == "uci_digits")].iloc[0]
@@ -142,12 +155,13 @@ def test_summary_covers_every_architecture_condition_and_the_uci_digits(tmp_path
 
 
 def test_architectures_are_compared_at_each_familys_strongest_perturbation(tmp_path):
-    tests = R.tests_table(write_runs(tmp_path), alpha=0.05, n_resamples=200, seed=1, confidence=0.95)
+    tests = R.tests_table(write_runs(tmp_path), alpha=0.05, n_resamples=200, seed=1, confidence=0.95,
+                          collapse_share=0.5)
     assert list(tests.columns) == R.TEST_COLUMNS
     assert list(tests["family"]) == ["robustness_rotation", "robustness_noise", "uci_digits"]
     assert list(tests["strength"]) == [30.0, 0.1, 0.0]
     assert (tests["error_a"] < tests["error_b"]).all() and (tests["p_holm"] >= tests["p"]).all()
-    one = R.tests_table(write_runs(tmp_path, archs=(("a", 0.9),)), 0.05, 200, 1, 0.95)
+    one = R.tests_table(write_runs(tmp_path, archs=(("a", 0.9),)), 0.05, 200, 1, 0.95, 0.5)
     assert one.empty and list(one.columns) == R.TEST_COLUMNS
 
 
@@ -168,8 +182,8 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     from digitbench.stats.claims import pairwise_claims
 
     runs = write_runs(tmp_path)
-    R.summary_table(runs, 200, 1, 0.95).to_csv(tmp_path / "summary.csv", index=False)
-    tests = R.tests_table(runs, 0.05, 200, 1, 0.95)
+    R.summary_table(runs, 200, 1, 0.95, 0.5).to_csv(tmp_path / "summary.csv", index=False)
+    tests = R.tests_table(runs, 0.05, 200, 1, 0.95, 0.5)
     tests.to_csv(tmp_path / "tests.csv", index=False)
     (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
     config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1]}
@@ -250,3 +264,96 @@ def test_occlusion_paragraph_says_which_digits_are_shown(tmp_path):
     np.savez(tmp_path / "s.npz", y_true=np.zeros(10), example_wrong=np.array([False]))
     assert occlusion_variables(str(tmp_path / "s.npz"), {"patch": 6, "stride": 1, "per_class": 1})["shown"] == (
         "1 digit that every run classified correctly; no run misclassified any of the digits")
+
+
+# --- what the runs predict: the most-predicted class, collapse ---------------------------------------------
+
+
+def test_top_class_counts_each_row_and_refuses_bad_labels():
+    from digitbench.robustness.behaviour import collapsed, top_class
+
+    classes, shares = top_class(np.array([[3, 3, 3, 1], [0, 1, 2, 2]]))
+    assert classes.tolist() == [3, 2] and shares.tolist() == [0.75, 0.5]
+    cls, share = top_class(np.array([4, 4, 7, 7, 7]))
+    assert int(cls) == 7 and float(share) == 0.6
+    assert collapsed(shares, 0.6).tolist() == [True, False]
+    with pytest.raises(ValueError, match="labels must lie in 0-9. Received: 0 to 10"):
+        top_class(np.array([0, 10]))
+    with pytest.raises(ValueError, match=r"threshold must lie in \(0.1, 1\]. Received: 0.1"):
+        collapsed(shares, 0.1)
+
+
+def test_behaviour_arrays_store_predictions_and_the_top_class():
+    from digitbench.robustness.behaviour import behaviour_arrays
+
+    y = np.arange(10)
+    proba = np.stack([np.eye(10)[y], np.eye(10)[np.full(10, 6)]])  # clean: all right; rotation: always 6
+    out = behaviour_arrays([("clean", 0.0), ("rotation", 15.0)], y, proba, y[:4], np.eye(10)[[5, 5, 5, 3]])
+    assert out["predicted"].dtype == np.int8 and out["predicted"][1].tolist() == [6] * 10
+    assert out["correct"].sum(axis=1).tolist() == [10, 1]
+    assert out["top_class"].tolist() == [0, 6] and out["top_share"].tolist() == [0.1, 1.0]
+    assert int(out["uci_top_class"]) == 5 and float(out["uci_top_share"]) == 0.75
+    with pytest.raises(ValueError, match=r"proba must have shape \(2, 10, 10\). Received: \(10, 10\)"):
+        behaviour_arrays([("clean", 0.0), ("rotation", 15.0)], y, proba[0], y, proba[0])
+
+
+def test_collapsed_architectures_are_reported_not_compared(tmp_path):
+    # b predicts class 3 for every image at the strongest rotation (row 2) and on the UCI digits.
+    runs = write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6), ("c", 0.5)), collapse={("b", 2): 3, ("b", None): 3})
+    tests = R.tests_table(runs, 0.05, 200, 1, 0.95, collapse_share=0.5)
+    for family in ("robustness_rotation", "uci_digits"):
+        pairs = tests[tests["family"] == family]
+        assert len(pairs) == 1 and set(pairs[["model_a", "model_b"]].iloc[0]) == {"a", "c"}
+    assert len(tests[tests["family"] == "robustness_noise"]) == 3
+    (tmp_path / "healthy").mkdir()
+    healthy = write_runs(tmp_path / "healthy", archs=(("a", 0.9), ("b", 0.6), ("c", 0.5)))
+    assert len(R.tests_table(healthy, 0.05, 200, 1, 0.95, collapse_share=0.5)) == 9
+    summary = R.summary_table(runs, 200, 1, 0.95, 0.5).set_index(["architecture", "family", "strength"])
+    row = summary.loc[("b", "rotation", 30.0)]
+    assert row["n_collapsed"] == 2 and row["top_class"] == 3 and row["top_share"] == 1.0
+    assert summary.loc[("a", "rotation", 30.0), "n_collapsed"] == 0
+    assert summary.loc[("a", "rotation", 30.0), "top_share"] < 0.5
+    per_run = R.runs_table(runs, 0.5)
+    assert len(per_run) == 3 * 2 * 5 and per_run["collapsed"].sum() == 4
+    assert set(per_run[per_run["collapsed"]]["architecture"]) == {"b"}
+
+
+def test_baselines_on_other_images_are_refused(tmp_path):
+    runs = write_runs(tmp_path)
+    (tmp_path / "ref").mkdir()
+    reference = write_runs(tmp_path / "ref", archs=(("logreg", 0.8),), seeds=(0,), n=50, kind="baseline")
+    with pytest.raises(ValueError, match="logreg was evaluated on other conditions or images than the CNNs"):
+        R.check_same_images(runs, reference)
+
+
+@pytest.mark.parametrize("model", ["logreg", "random_forest"])
+def test_a_baseline_is_refitted_as_fit_baseline_fitted_it_and_evaluated_on_every_condition(tmp_path, monkeypatch,
+                                                                                           model):
+    import digitbench.data
+    import digitbench.robustness.evaluate as E
+    from digitbench.baselines import BaselineParams, run_baseline, subset_args, training_subset
+    from digitbench.robustness.behaviour import evaluate_baseline
+
+    digits = make_tiny_digits()
+    np.savez(tmp_path / "mnist.npz", **digits)
+    read = lambda path: dict(np.load(path))  # noqa: E731 -- the toy digits are not MNIST: no digest check
+    monkeypatch.setattr(E, "load_npz", read)
+    monkeypatch.setattr(digitbench.data, "load_npz", read)
+    config = {"seed": 4, "preprocessing": {"method": "standard", "robust_percentiles": [1.0, 99.0]},
+              "baselines": {"train_size": 200, "cv_folds": 2, "logreg_max_iter": 200, "logreg_c": 1.0,
+                            "logreg_strategy": "multinomial", "rf_n_estimators": 10}}
+    # What rule fit_baseline does and saves.
+    x, y, scaler = training_subset(digits, **subset_args(config))
+    result = run_baseline(model, x, y, scaler.transform(digits["x_test"]), digits["y_test"],
+                          BaselineParams.from_config(config))
+    np.savez(tmp_path / "predictions.npz", y_pred=result.y_pred)
+    robustness = {"test_size": 50, "seed": 3, **STRENGTHS}
+    args = (model, str(tmp_path / "mnist.npz"), config, {"size": 0, "seed": None}, robustness)
+    out = evaluate_baseline(*args, str(tmp_path / "predictions.npz"), logging.getLogger("test"))
+    assert out["predicted"].shape == (7, 50) and out["uci_predicted"].shape == (1797,)
+    assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
+    assert out["correct"][0].mean() > 0.9  # the toy problem is learnable, and clean is the unperturbed subset
+    # A model other than fit_baseline's is refused.
+    np.savez(tmp_path / "other.npz", y_pred=(result.y_pred + 1) % 10)
+    with pytest.raises(ValueError, match=f"the refitted {model} predicts 100 test images differently"):
+        evaluate_baseline(*args, str(tmp_path / "other.npz"), logging.getLogger("test"))

@@ -24,6 +24,33 @@ rule fit_baseline:
         "../scripts/fit_baseline.py"
 
 
+# The fitted baseline on the robustness images (the same perturbed test digits and UCI digits as the CNNs):
+# a reference for the robustness table. Refitted without cross-validation, and checked against
+# fit_baseline's test predictions, so no model file has to be kept.
+rule evaluate_baseline_behaviour:
+    input:
+        code=script_code("evaluate_baseline_behaviour.py"),
+        data=rules.download_mnist.output.npz,
+        predictions=rules.fit_baseline.output.predictions,
+    output:
+        arrays="results/robustness/baselines/{model}.npz",
+    wildcard_constraints:
+        model="logreg|random_forest",
+    params:
+        config=baseline_config(),
+        test_set=test_set_params(),
+        robustness=robustness_images(),
+    threads: config["baselines"]["threads"]
+    log:
+        "results/logs/baselines/evaluate_baseline_behaviour_{model}.log",
+    benchmark:
+        "results/benchmarks/baselines/evaluate_baseline_behaviour_{model}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/evaluate_baseline_behaviour.py"
+
+
 # For the HTML report's interactive confusion matrix (a cell's test images on click).
 rule sample_baseline_confusions:
     input:
