@@ -29,4 +29,4 @@ def test_report_rule_declares_every_generated_text():
     block = re.search(r"REPORT_TEXTS = \[(.*?)\]", (ROOT / "workflow/rules/report.smk").read_text(), re.S).group(1)
     declared = set(re.findall(r'"(\w+)"', block))
     # The claims' paragraphs, and the robustness section's (digitbench.report.numbers.robustness).
-    assert declared == set(claim_texts({"claims": [], "untested": []})) | {"robustness_tests"}
+    assert declared == set(claim_texts({"claims": [], "untested": []})) | {"robustness_tests", "robustness_behaviour"}

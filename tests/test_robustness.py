@@ -186,7 +186,8 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     tests = R.tests_table(runs, 0.05, 200, 1, 0.95, 0.5)
     tests.to_csv(tmp_path / "tests.csv", index=False)
     (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
-    config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1]}
+    config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1],
+              "collapse_share": 0.5}
     variables, tables, texts = build(str(tmp_path / "summary.csv"), str(tmp_path / "tests.csv"),
                                      str(tmp_path / "claims.json"), config)
     assert variables["strengths"]["rotation"] == "15° and 30°" and variables["n_uci"] == "40"
@@ -195,6 +196,40 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     assert "At the strongest rotation (30°):" in text and "On the UCI digits:" in text
     assert "error rate than" in text and "test error" not in text
     assert text.count("\n- ") == len(tests)
+    assert "No run collapsed on any condition." in texts["robustness_behaviour"]
+    assert "`a` has the highest mean" in texts["robustness_behaviour"]
+
+
+def test_report_names_the_class_a_collapsed_architecture_predicts_and_ranks_only_the_others(tmp_path):
+    from digitbench.report.numbers.robustness import build
+    from digitbench.stats.claims import pairwise_claims
+
+    # a is the most accurate on the UCI digits, but collapses onto 3 there; b collapses at rotation 30.
+    runs = write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6), ("c", 0.5)), collapse={("a", None): 3, ("b", 2): 7})
+    (tmp_path / "ref").mkdir()
+    refs = write_runs(tmp_path / "ref", archs=(("logreg", 0.8),), seeds=(0,), kind="baseline")
+    R.summary_table(runs + refs, 200, 1, 0.95, 0.5).to_csv(tmp_path / "summary.csv", index=False)
+    R.runs_table(runs + refs, 0.5).to_csv(tmp_path / "runs.csv", index=False)
+    tests = R.tests_table(runs, 0.05, 200, 1, 0.95, 0.5)
+    tests.to_csv(tmp_path / "tests.csv", index=False)
+    (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
+    config = {"rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1], "collapse_share": 0.5}
+    variables, tables, texts = build(str(tmp_path / "summary.csv"), str(tmp_path / "tests.csv"),
+                                     str(tmp_path / "claims.json"), config, runs_path=str(tmp_path / "runs.csv"))
+    table = tables["robustness"]
+    assert "collapsed (both runs predict class 3 for 100% of images)" in table
+    assert "collapsed (both runs predict class 7 for 100% of images)" in table
+    assert "Logistic regression (reference)" in table and variables["collapse_share"] == "50%"
+    behaviour = texts["robustness_behaviour"]
+    assert "Runs collapsed on 2 conditions: on the UCI digits, `a` (both runs predict class 3 for 100%" in behaviour
+    assert "at rotation 30°, `b` (both runs predict class 7 for 100% of images)" in behaviour
+    assert "`b` has the highest mean" in behaviour and "`a` has the highest mean" not in behaviour
+    assert "the logistic regression 0." in behaviour
+    text = texts["robustness_tests"]
+    assert "On the UCI digits, leaving out `a` (collapsed: both runs predict class 3 for 100% of images):" in text
+    assert "At the strongest rotation (30°), leaving out `b` (collapsed: both runs predict class 7" in text
+    uci = text[text.index("On the UCI digits"):]
+    assert "`a`" not in uci.split("\n\n", 1)[1] and uci.count("\n- ") == 1
 
 
 # --- occlusion -----------------------------------------------------------------------------------------
