@@ -117,6 +117,8 @@ def evaluate_baseline(name: str, data_path: str, config: Mapping[str, Any], test
     from digitbench.robustness.evaluate import test_subset
     from digitbench.robustness.perturb import perturbed_sets, uci_digits_as_mnist
 
+    with np.load(reference) as z:
+        saved = z["y_pred"]
     data = subsample_test_set(load_npz(data_path), **test_set)
     x_train, y_train, scaler = training_subset(data, **subset_args(config))
     model = make_model(name, BaselineParams.from_config(config, n_jobs)).fit(x_train.reshape(len(x_train), -1), y_train)
@@ -124,8 +126,6 @@ def evaluate_baseline(name: str, data_path: str, config: Mapping[str, Any], test
     def proba_of(images: np.ndarray) -> np.ndarray:
         return model.predict_proba(scaler.transform(images).reshape(len(images), -1))
 
-    with np.load(reference) as z:
-        saved = z["y_pred"]
     differing = int(np.sum(proba_of(data["x_test"]).argmax(axis=1) != saved))
     if differing:
         raise ValueError(f"the refitted {name} predicts {differing} test images differently from {reference}: rerun "
