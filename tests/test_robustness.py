@@ -362,8 +362,9 @@ def test_baselines_on_other_images_are_refused(tmp_path):
 
 
 @pytest.mark.parametrize("model", ["logreg", "random_forest"])
-def test_a_baseline_is_refitted_as_fit_baseline_fitted_it_and_evaluated_on_every_condition(tmp_path, monkeypatch,
-                                                                                           model):
+def test_a_fitted_baseline_is_evaluated_on_every_condition_as_fit_baseline_saved_it(tmp_path, monkeypatch, model):
+    import joblib
+
     import digitbench.data
     import digitbench.robustness.evaluate as E
     from digitbench.baselines import BaselineParams, run_baseline, subset_args, training_subset
@@ -382,13 +383,14 @@ def test_a_baseline_is_refitted_as_fit_baseline_fitted_it_and_evaluated_on_every
     result = run_baseline(model, x, y, scaler.transform(digits["x_test"]), digits["y_test"],
                           BaselineParams.from_config(config))
     np.savez(tmp_path / "predictions.npz", y_pred=result.y_pred)
+    joblib.dump(result.model, tmp_path / "model.joblib")
     robustness = {"test_size": 50, "seed": 3, **STRENGTHS}
-    args = (model, str(tmp_path / "mnist.npz"), config, {"size": 0, "seed": None}, robustness)
+    args = (str(tmp_path / "model.joblib"), str(tmp_path / "mnist.npz"), config, {"size": 0, "seed": None}, robustness)
     out = evaluate_baseline(*args, str(tmp_path / "predictions.npz"), logging.getLogger("test"))
     assert out["predicted"].shape == (7, 50) and out["uci_predicted"].shape == (1797,)
     assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
     assert out["correct"][0].mean() > 0.9  # the toy problem is learnable, and clean is the unperturbed subset
     # A model other than fit_baseline's is refused.
     np.savez(tmp_path / "other.npz", y_pred=(result.y_pred + 1) % 10)
-    with pytest.raises(ValueError, match=f"the refitted {model} predicts 100 test images differently"):
+    with pytest.raises(ValueError, match="model.joblib predicts 100 test images differently from .*other.npz: rerun"):
         evaluate_baseline(*args, str(tmp_path / "other.npz"), logging.getLogger("test"))

@@ -8,6 +8,6 @@ snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
 p = snakemake.params
 
-arrays = evaluate_baseline(snakemake.wildcards.model, snakemake.input.data, p.config, p.test_set, p.robustness,
-                           snakemake.input.predictions, log, n_jobs=snakemake.threads)
+arrays = evaluate_baseline(snakemake.input.model, snakemake.input.data, p.config, p.test_set, p.robustness,
+                           snakemake.input.predictions, log)
 write_atomic(snakemake.output.arrays, lambda path: savez(path, compressed=True, **arrays))
