@@ -32,20 +32,26 @@ def _condition(family: str, strength: float) -> str:
 
 
 def _collapse(row: pd.Series, runs: pd.DataFrame | None) -> str:
-    """``both runs predict class k for X% of images`` for one architecture on one condition: per collapsed run
-    from the per-run table when there is one, else the class its runs predict most, pooled."""
+    """What a collapsed architecture predicts on one condition (``both runs predict class k for X% of images``,
+    ``seed 2 predicts ...``): run by run from the per-run table when there is one, else the class its runs
+    predict most, pooled."""
     k, n = int(row["n_collapsed"]), int(row["n_seeds"])
-    who = "" if n == 1 else f"{k} of {n} runs " if k < n else "all runs " if n > 2 else "both runs "
-    verb = "predict " if who else "predicts "
-    if runs is None:
-        return f"{who}{verb}class {int(row['top_class'])} for {100 * row['top_share']:.0f}% of images"
+    if runs is None:  # no per-run table: the class over all the architecture's predictions, said as such
+        pooled = f"class {int(row['top_class'])} for {100 * row['top_share']:.0f}% of images"
+        if n == 1:
+            return f"predicts {pooled}"
+        who = f"{k} of {n} runs" if k < n else "both runs" if n == 2 else "all runs"
+        return f"{who} collapsed; its runs together predict {pooled}"
     mine = runs[(runs["architecture"] == row["architecture"]) & (runs["family"] == row["family"])
-                & (runs["strength"] == row["strength"]) & runs["collapsed"]]
-    if mine["top_class"].nunique() > 1:
-        each = [f"class {int(r.top_class)} for {100 * r.top_share:.0f}%" for r in mine.itertuples()]
-        return f"{who}{verb}{_and(each)} of images"
-    # One class for every collapsed run: its mean share over them.
-    return f"{who}{verb}class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].mean():.0f}% of images"
+                & (runs["strength"] == row["strength"]) & runs["collapsed"]].sort_values("seed")
+    if n == 1:
+        return f"predicts class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].iloc[0]:.0f}% of images"
+    if k == n and mine["top_class"].nunique() == 1:  # one class for every run: its mean share over them
+        who = "both runs" if n == 2 else "all runs"
+        return f"{who} predict class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].mean():.0f}% of images"
+    each = [f"seed {int(r.seed)} {'predicts ' if i == 0 else ''}class {int(r.top_class)} for {100 * r.top_share:.0f}%"
+            for i, r in enumerate(mine.itertuples())]
+    return f"{_and(each)} of images"
 
 
 def _cell(row: pd.Series, runs: pd.DataFrame | None, ci: bool = False) -> str:
@@ -72,16 +78,20 @@ def _family_text(family: str, claims: list[dict[str, Any]], strength: float, err
 def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float, n_seeds: str) -> str:
     """How many runs collapsed and where, the UCI ranking of the architectures that did not, and the baselines."""
     cnn = table[table["kind"] == "cnn"]
+    # In the order of the conditions (clean, each family's strengths, the UCI digits), not of the architectures.
+    order = {key: i for i, key in enumerate(dict.fromkeys(zip(cnn["family"], cnn["strength"])))}
     hit = cnn[cnn["n_collapsed"] > 0]
+    hit = hit.iloc[np.argsort([order[key] for key in zip(hit["family"], hit["strength"])], kind="stable")]
     parts = [f"A run counts as collapsed on a condition when one class takes at least {100 * share:g}% of its "
              "predictions there; collapsed conditions are neither compared nor ranked."]
     if hit.empty:
         parts.append("No run collapsed on any condition.")
     else:
-        where = [f"{_condition(r['family'], r['strength'])}, `{r['architecture']}` ({_collapse(r, runs)})"
-                 for _, r in hit.iterrows()]
-        n_conditions = len(hit[["family", "strength"]].drop_duplicates())
-        parts.append(f"Runs collapsed on {plural(n_conditions, 'condition')}: {'; '.join(where)}.")
+        where = []
+        for (family, strength), group in hit.groupby(["family", "strength"], sort=False):
+            archs = [f"`{r['architecture']}` ({_collapse(r, runs)})" for _, r in group.iterrows()]
+            where.append(f"{_condition(family, strength)}, {_and(archs)}")
+        parts.append(f"Runs collapsed on {plural(len(where), 'condition')}: {'; '.join(where)}.")
     uci = cnn[(cnn["family"] == "uci_digits") & (cnn["n_collapsed"] == 0)].set_index("architecture")
     if len(uci) >= 2:
         top = uci["accuracy"].idxmax()
