@@ -144,8 +144,6 @@ def build(summary_path: str, tests_path: str, claims_path: str, robustness: dict
         "n_seeds": plural(int(clean["n_seeds"].max()), "seed"),
         "strengths": {f: _strengths(robustness[f], UNITS[f]) for f in FAMILIES},
         "collapse_share": f"{100 * share:g}%",
-        "baselines": _and([display(m) for m in dict.fromkeys(table[table["kind"] == "baseline"]["architecture"])])
-        if (table["kind"] == "baseline").any() else "none",
     }
     # Families the runs were evaluated on (every family of the config; fewer in hand-made tables).
     strongest = {f: cnn[cnn["family"] == f]["strength"].max() for f in FAMILIES if (cnn["family"] == f).any()}
