@@ -66,14 +66,21 @@ def write_robustness_outputs(tmp_path):
     family = np.array(["clean"] + [f for f in ("rotation", "shift", "blur", "noise") for _ in range(2)])
     strength = np.array([0.0] + [1.0, 2.0] * 4)
     paths, keys = [], []
-    for arch, p in (("enhanced_cnn", 0.9), ("se_cnn", 0.8)):
-        for seed in (1, 2):
+    y_true, uci_y = np.arange(40) % 10, np.arange(30) % 10
+    for arch, p in (("enhanced_cnn", 0.9), ("se_cnn", 0.8), ("logreg", 0.7)):
+        for seed in (1, 2) if arch != "logreg" else (0,):
             paths.append(tmp_path / f"rob_{arch}_{seed}.npz")
             keys.append((arch, seed))
-            np.savez(paths[-1], family=family, strength=strength, y_true=np.zeros(40, int),
-                     correct=rng.random((len(family), 40)) < p, uci_y_true=np.arange(30) % 10,
-                     uci_proba=rng.random((30, 10)))
-    summary_table(load_runs(paths, keys), 50, 1, 0.95).to_csv(tmp_path / "robustness.csv", index=False)
+            predicted = np.where(rng.random((len(family), 40)) < p, y_true, (y_true + 1) % 10)
+            uci_predicted = np.where(rng.random(30) < p, uci_y, (uci_y + 1) % 10)
+            if (arch, seed) == ("enhanced_cnn", 1):
+                predicted[6] = 8  # collapsed onto class 8 at the strongest blur
+            np.savez(paths[-1], family=family, strength=strength, y_true=y_true, correct=predicted == y_true,
+                     predicted=predicted, uci_y_true=uci_y, uci_proba=np.eye(10)[uci_predicted],
+                     uci_predicted=uci_predicted)
+    runs = load_runs(paths[:-1], keys[:-1]) + load_runs(paths[-1:], keys[-1:], kind="baseline")
+    keys = keys[:-1]
+    summary_table(runs, 50, 1, 0.95, 0.5).to_csv(tmp_path / "robustness.csv", index=False)
     images = rng.integers(0, 256, size=(len(family), 3, 28, 28)).astype(np.float32)
     np.savez(tmp_path / "robustness_examples.npz", family=family, strength=strength, digits=np.array([2, 5, 7]),
              perturbed=images, uci_original=rng.integers(0, 17, size=(10, 8, 8)),
@@ -195,3 +202,22 @@ def test_figure_text_is_legible_at_print_width(name, compute_outputs):
                     if t.get_visible() and t.get_text().strip() and t.get_fontsize() * scale < MIN_FONT_PT})
     plt.close(fig)
     assert not small, f"{name} ({fig.get_figwidth():.1f} in wide): text under {MIN_FONT_PT} pt at print width: {small[:5]}"
+
+
+def test_robustness_curves_mark_collapse_and_draw_the_baselines(compute_outputs):
+    from digitbench.plotting import robustness
+
+    labels = {name: robustness._curves(compute_outputs, name).axes[0].get_legend_handles_labels()[1]
+              for name in ("blur", "noise")}
+    assert "a run collapsed onto one class" in labels["blur"] and "logreg (reference)" in labels["blur"]
+    assert "a run collapsed onto one class" not in labels["noise"]
+
+
+def test_occlusion_maps_have_a_colour_scale(compute_outputs):
+    from digitbench.plotting import robustness
+
+    for draw in (robustness.occlusion_examples, robustness.occlusion_class_means):
+        bars = [ax for ax in draw(compute_outputs).axes if ax.get_ylabel() == "drop in true-class probability"]
+        assert len(bars) == 1, draw.__name__
+        low, high = bars[0].get_ylim()
+        assert low == -high > -1  # one symmetric scale, so white is no change

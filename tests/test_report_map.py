@@ -28,5 +28,5 @@ def test_report_rule_declares_every_generated_text():
     from digitbench.section_table import SECTIONS, report_texts
 
     # The claims' paragraphs (stats section), and the robustness section's.
-    assert set(report_texts()) == set(claim_texts({"claims": [], "untested": []})) | {"robustness_tests"}
+    assert set(report_texts()) == set(claim_texts({"claims": [], "untested": []})) | {"robustness_tests", "robustness_behaviour"}
     assert set(SECTIONS["stats"].texts) == set(claim_texts({"claims": [], "untested": []}))

@@ -77,15 +77,13 @@ def test_uci_digits_take_mnists_format():
 def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_path, monkeypatch):
     import keras
 
-    import digitbench.robustness.evaluate as E
-
     from digitbench.robustness.evaluate import evaluate_run
     from digitbench.training.data import prepare
 
     digits = make_tiny_digits()
     np.savez(tmp_path / "mnist.npz", **digits)
     # The toy digits are not MNIST: read them without the check of MNIST's digests.
-    monkeypatch.setattr(E, "load_npz", lambda path: dict(np.load(path)))
+    monkeypatch.setattr("digitbench.data.load_npz", lambda path: dict(np.load(path)))
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
     model.save(tmp_path / "model.keras")
@@ -96,9 +94,11 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
                             test_set={"size": 0, "seed": None}, robustness=robustness,
                             occlusion={"per_class": 2, "patch": 6, "stride": 4}, log=logging.getLogger("test"))
     assert out["correct"].shape == (7, 50) and out["uci_proba"].shape == (1797, 10)
+    assert (out["correct"] == (out["predicted"] == out["y_true"])).all() and out["top_share"].shape == (7,)
+    assert (out["uci_predicted"] == out["uci_proba"].argmax(axis=1)).all()
     assert list(out["family"]) == [f for f, _ in conditions(STRENGTHS)]
     # The clean row is the model on the run's own preprocessing of those test images.
-    from digitbench.robustness.evaluate import test_subset
+    from digitbench.robustness.perturb import test_subset
     arrays = test_subset(str(tmp_path / "mnist.npz"), {"size": 0, "seed": None}, 50, 3)
     x = prepare(arrays, train_size=0, validation_split=0.2, split_seed=1).x_test
     np.testing.assert_array_equal(out["correct"][0], model.predict(x, verbose=0).argmax(axis=1) == arrays["y_test"])
@@ -115,24 +115,38 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
     np.testing.assert_allclose(occ["maps"], maps, atol=1e-5)
 
 
-def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60):
+def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60, collapse=None, kind="cnn"):
+    """Behaviour files of toy runs that are right with probability p, wrong onto a random other class.
+
+    ``collapse`` maps ``(arch, condition row or None for the UCI digits)`` to a class that all of that
+    architecture's runs predict for every image there, or to ``{seed: class}`` for some of its runs."""
     rng = np.random.default_rng(0)
     family = np.array(["clean", "rotation", "rotation", "noise"])
+    y_true, uci_y = np.tile(np.arange(10), n // 10), np.tile(np.arange(10), 4)
     paths, keys = [], []
     for arch, p in archs:
         for seed in seeds:
             path = tmp_path / f"{arch}{seed}.npz"
-            proba = rng.random((40, 10))
-            np.savez(path, family=family, strength=np.array([0, 15, 30, 0.1]), y_true=np.zeros(n, int),
-                     correct=rng.random((4, n)) < p, uci_y_true=np.where(rng.random(40) < p, proba.argmax(1), 10),
-                     uci_proba=proba)
+            predicted = np.where(rng.random((4, n)) < p, y_true, (y_true + rng.integers(1, 10, (4, n))) % 10)
+            uci_predicted = np.where(rng.random(40) < p, uci_y, (uci_y + rng.integers(1, 10, 40)) % 10)
+            for (a, row), cls in (collapse or {}).items():
+                cls = cls.get(seed) if isinstance(cls, dict) else cls
+                if cls is None:
+                    continue
+                if a == arch and row is None:
+                    uci_predicted[:] = cls
+                elif a == arch:
+                    predicted[row] = cls
+            np.savez(path, family=family, strength=np.array([0, 15, 30, 0.1]), y_true=y_true,
+                     correct=predicted == y_true, predicted=predicted.astype(np.int8), uci_y_true=uci_y,
+                     uci_proba=np.eye(10)[uci_predicted], uci_predicted=uci_predicted.astype(np.int8))
             paths.append(path)
             keys.append((arch, seed))
-    return R.load_runs(paths, keys)
+    return R.load_runs(paths, keys, kind)
 
 
 def test_summary_covers_every_architecture_condition_and_the_uci_digits(tmp_path):
-    table = R.summary_table(write_runs(tmp_path), n_resamples=200, seed=1, confidence=0.95)
+    table = R.summary_table(write_runs(tmp_path), n_resamples=200, seed=1, confidence=0.95, collapse_share=0.5)
     assert len(table) == 2 * (4 + 1)
     assert set(table["family"]) == {"clean", "rotation", "noise", "uci_digits"}
     row = table[(table["architecture"] == "a") & (table["family"] == "uci_digits")].iloc[0]
@@ -141,12 +155,13 @@ def test_summary_covers_every_architecture_condition_and_the_uci_digits(tmp_path
 
 
 def test_architectures_are_compared_at_each_familys_strongest_perturbation(tmp_path):
-    tests = R.tests_table(write_runs(tmp_path), alpha=0.05, n_resamples=200, seed=1, confidence=0.95)
+    tests = R.tests_table(write_runs(tmp_path), alpha=0.05, n_resamples=200, seed=1, confidence=0.95,
+                          collapse_share=0.5)
     assert list(tests.columns) == R.TEST_COLUMNS
     assert list(tests["family"]) == ["robustness_rotation", "robustness_noise", "uci_digits"]
     assert list(tests["strength"]) == [30.0, 0.1, 0.0]
     assert (tests["error_a"] < tests["error_b"]).all() and (tests["p_holm"] >= tests["p"]).all()
-    one = R.tests_table(write_runs(tmp_path, archs=(("a", 0.9),)), 0.05, 200, 1, 0.95)
+    one = R.tests_table(write_runs(tmp_path, archs=(("a", 0.9),)), 0.05, 200, 1, 0.95, 0.5)
     assert one.empty and list(one.columns) == R.TEST_COLUMNS
 
 
@@ -168,11 +183,12 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     from digitbench.stats.claims import pairwise_claims
 
     runs = write_runs(tmp_path)
-    R.summary_table(runs, 200, 1, 0.95).to_csv(tmp_path / "summary.csv", index=False)
-    tests = R.tests_table(runs, 0.05, 200, 1, 0.95)
+    R.summary_table(runs, 200, 1, 0.95, 0.5).to_csv(tmp_path / "summary.csv", index=False)
+    tests = R.tests_table(runs, 0.05, 200, 1, 0.95, 0.5)
     tests.to_csv(tmp_path / "tests.csv", index=False)
     (tmp_path / "claims.json").write_text(json.dumps({"claims": pairwise_claims(tests, 0.05)}))
-    config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1]}
+    config = {"test_size": 60, "seed": 1, "rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1],
+              "collapse_share": 0.5}
     files = {name: str(tmp_path / name) for name in ("summary.csv", "tests.csv", "claims.json")}
     built = build({"summary": files["summary.csv"], "tests": files["tests.csv"], "claims": files["claims.json"]},
                   ReportContext(config={"robustness": config}, schema={}, commit="c"))
@@ -183,6 +199,8 @@ def test_report_table_and_sentences_come_from_the_files(tmp_path):
     assert "At the strongest rotation (30°):" in text and "On the UCI digits:" in text
     assert "error rate than" in text and "test error" not in text
     assert text.count("\n- ") == len(tests)
+    assert "No run collapsed on any condition." in texts["robustness_behaviour"]
+    assert "`a` has the highest mean" in texts["robustness_behaviour"]
 
 
 # --- occlusion -----------------------------------------------------------------------------------------

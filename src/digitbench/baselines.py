@@ -95,6 +95,7 @@ class BaselineResult:
     y_pred: np.ndarray
     proba: np.ndarray
     extra: dict[str, object] = field(default_factory=dict)
+    model: ClassifierMixin | None = None  # the fitted model, saved by fit_baseline for later evaluations
 
 
 def cross_validate(model: ClassifierMixin, x: np.ndarray, y: np.ndarray, folds: int, seed: int,
@@ -123,7 +124,7 @@ def run_baseline(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np
 
     Returns:
         A ``BaselineResult`` with CV scores, test metrics, per-class table, confusion matrix,
-        test predictions and probabilities.
+        test predictions and probabilities, and the fitted model.
     """
     log = log or logging.getLogger(__name__)
     model = make_model(name, params)
@@ -157,7 +158,7 @@ def run_baseline(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np
         result["converged"] = bool(result["n_iter"] < params.logreg_max_iter)
     log.info("%s: test accuracy %.4f, fit %.1f s", name, result["accuracy"], fit_seconds)
     return BaselineResult(name, cv_scores, result, metrics.per_class_table(y_test, y_pred),
-                          metrics.confusion_table(y_test, y_pred), y_pred, proba)
+                          metrics.confusion_table(y_test, y_pred), y_pred, proba, model=model)
 
 
 def summarize(metric_files: list[str], cv_files: list[str], per_class_files: list[str]) -> dict[str, pd.DataFrame]:

@@ -108,8 +108,10 @@ SECTIONS: dict[str, SectionSpec] = {
     "robustness": SectionSpec("robustness.build", {"summary": "summarize_robustness.summary",
                                                    "tests": "summarize_robustness.tests",
                                                    "claims": "collect_claims.claims",
+                                                   "runs": "summarize_robustness.runs",
                                                    "occlusion": "summarize_occlusion.summary"},
-                              variables=("robustness",), tables=("robustness",), texts=("robustness_tests",)),
+                              variables=("robustness",), tables=("robustness",),
+                              texts=("robustness_tests", "robustness_behaviour")),
 }
 
 

@@ -8,6 +8,7 @@ rule fit_baseline:
         per_class="results/baselines/{model}/per_class.csv",
         confusion="results/baselines/{model}/confusion.csv",
         predictions="results/baselines/{model}/predictions.npz",
+        model="results/baselines/{model}/model.joblib",
     wildcard_constraints:
         model="logreg|random_forest",
     params:
@@ -22,6 +23,32 @@ rule fit_baseline:
         "../../environment.yml"
     script:
         "../scripts/fit_baseline.py"
+
+
+# The fitted baseline on the robustness images (the same perturbed test digits and UCI digits as the CNNs):
+# a reference for the robustness table; inference only, checked against fit_baseline's test predictions.
+rule evaluate_baseline_behaviour:
+    input:
+        code=script_code("evaluate_baseline_behaviour.py"),
+        data=rules.download_mnist.output.npz,
+        model=rules.fit_baseline.output.model,
+        predictions=rules.fit_baseline.output.predictions,
+    output:
+        arrays="results/robustness/baselines/{model}.npz",
+    wildcard_constraints:
+        model="logreg|random_forest",
+    params:
+        config=baseline_config(),
+        test_set=test_set_params(),
+        robustness=robustness_images(),
+    log:
+        "results/logs/baselines/evaluate_baseline_behaviour_{model}.log",
+    benchmark:
+        "results/benchmarks/baselines/evaluate_baseline_behaviour_{model}.tsv"
+    conda:
+        "../../environment.yml"
+    script:
+        "../scripts/evaluate_baseline_behaviour.py"
 
 
 # For the HTML report's interactive confusion matrix (a cell's test images on click).

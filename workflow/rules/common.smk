@@ -206,6 +206,12 @@ def script_code(script):
 ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
 
 
+def robustness_images():
+    """The robustness config that decides which images the runs are evaluated on (subset, seed, strengths);
+    collapse_share only reads the results, so changing it reruns no inference."""
+    return {k: v for k, v in config["robustness"].items() if k != "collapse_share"}
+
+
 def test_set_params():
     """Keyword arguments of digitbench.preprocess.subsample_test_set: without a subset the seed is left out,
     so that changing the study seed reruns nothing that reads the whole test set."""

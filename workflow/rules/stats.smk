@@ -138,13 +138,18 @@ rule summarize_robustness:
         code=script_code("summarize_robustness.py"),
         data=rules.download_mnist.output.npz,
         arrays=expand(declared(rules.evaluate_behaviour.output.arrays), arch=ARCHITECTURES, seed=SEEDS),
+        # The classical baselines on the same images: reference rows, never compared.
+        baselines=expand(declared(rules.evaluate_baseline_behaviour.output.arrays), model=BASELINES),
     output:
         summary="results/stats/robustness.csv",
         tests="results/stats/robustness_tests.csv",
+        runs="results/stats/robustness_runs.csv",
         examples="results/robustness/examples.npz",
     params:
         runs=RUN_KEYS,
-        robustness=config["robustness"],
+        baselines=BASELINES,
+        robustness=robustness_images(),
+        collapse_share=config["robustness"]["collapse_share"],
         test_set=test_set_params(),
         alpha=config["stats"]["alpha"],
         n_resamples=config["stats"]["n_resamples"],

@@ -53,7 +53,7 @@ rule evaluate_behaviour:
         preprocessing=config["preprocessing"]["method"],
         robust_percentiles=config["preprocessing"]["robust_percentiles"],
         test_set=test_set_params(),
-        robustness=config["robustness"],
+        robustness=robustness_images(),
         occlusion=config["occlusion"],
     threads: config["training"]["threads"]
     resources:

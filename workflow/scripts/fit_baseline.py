@@ -2,8 +2,10 @@
 
 import json
 
+import joblib
 import numpy as np
 
+from digitbench.atomic import write_atomic
 from digitbench.baselines import BaselineParams, run_baseline, subset_args, training_subset
 from digitbench.data import load_npz
 from digitbench.ledger import start_job
@@ -30,3 +32,6 @@ np.savetxt(out.cv_scores, np.column_stack([folds, result.cv_scores]), delimiter=
 result.per_class.to_csv(out.per_class, index=False)
 result.confusion.to_csv(out.confusion)
 np.savez_compressed(out.predictions, y_true=data["y_test"], y_pred=result.y_pred, proba=result.proba)
+# The fitted model itself, for evaluations on other images (rule evaluate_baseline_behaviour): a refit
+# reproduces it only with the same BLAS thread count.
+write_atomic(out.model, lambda path: joblib.dump(result.model, path, compress=3))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import matplotlib.colors as mcolors
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -16,16 +17,25 @@ UNITS = {"rotation": "rotation (degrees)", "shift": "shift (pixels)", "blur": "G
 
 
 def _curves(inputs: Mapping[str, str], family: str) -> plt.Figure:
-    """Mean accuracy over seeds against strength, per architecture; band = range over seeds; strength 0 = clean."""
+    """Mean accuracy over seeds against strength, per architecture; band = range over seeds; strength 0 = clean.
+    A cross marks a condition where a run collapsed onto one class (its accuracy is that class's share, not a
+    graded score); the classical baselines are dashed grey references."""
     table = pd.read_csv(inputs["robustness"])
-    archs = list(dict.fromkeys(table["architecture"]))
+    cnn, refs = table[table["kind"] == "cnn"], table[table["kind"] == "baseline"]
     fig, ax = plt.subplots(figsize=(TEXT_WIDTH_IN * 0.75, 3.0), layout="constrained")
-    for k, arch in enumerate(archs):
-        t = table[(table["architecture"] == arch) & table["family"].isin(["clean", family])].sort_values("strength")
+    for k, arch in enumerate(dict.fromkeys(cnn["architecture"])):
+        t = cnn[(cnn["architecture"] == arch) & cnn["family"].isin(["clean", family])].sort_values("strength")
         colour = PALETTE[k % len(PALETTE)]
         ax.plot(t["strength"], t["accuracy"], marker="o", ms=3, color=colour,
                 label=f"{arch} (n = {int(t['n_seeds'].iloc[0])})")
         ax.fill_between(t["strength"], t["min"], t["max"], color=colour, alpha=0.2, lw=0)
+        hit = t[t["n_collapsed"] > 0]
+        ax.plot(hit["strength"], hit["accuracy"], ls="none", marker="x", ms=7, mew=1.5, color=colour)
+    for k, model in enumerate(dict.fromkeys(refs["architecture"])):
+        t = refs[(refs["architecture"] == model) & refs["family"].isin(["clean", family])].sort_values("strength")
+        ax.plot(t["strength"], t["accuracy"], ls=("--", "-.")[k % 2], color="0.45", lw=1, label=f"{model} (reference)")
+    if (cnn[cnn["family"] == family]["n_collapsed"] > 0).any():
+        ax.plot([], [], ls="none", marker="x", color="0.3", label="a run collapsed onto one class")
     ax.set_xlabel(UNITS[family])
     ax.set_ylabel("test accuracy")
     ax.set_ylim(0, 1.02)
@@ -103,6 +113,15 @@ def _heat(ax: plt.Axes, image: np.ndarray, heat: np.ndarray, limit: float) -> No
     clear_image_axes(ax)
 
 
+def _colour_scale(fig: plt.Figure, axes: np.ndarray, limit: float) -> None:
+    """One colour bar for all tiles: they share the symmetric scale ``[-limit, limit]``. Drawn without the
+    overlay's transparency, so the bar shows the map's values, not the blend with the digit."""
+    scale = plt.cm.ScalarMappable(norm=mcolors.Normalize(-limit, limit), cmap="RdBu_r")
+    bar = fig.colorbar(scale, ax=axes, shrink=0.8, aspect=30, pad=0.01)
+    bar.set_label("drop in true-class probability", fontsize=6.5)
+    bar.ax.tick_params(labelsize=6)
+
+
 def occlusion_examples(inputs: Mapping[str, str]) -> plt.Figure:
     """Occlusion maps of the shown digits (columns) for every architecture (rows), means over seeds: red where
     hiding the pixel lowers the true class's probability; the title counts the runs that got the digit wrong."""
@@ -120,6 +139,7 @@ def occlusion_examples(inputs: Mapping[str, str]) -> plt.Figure:
             _heat(axes[i, j], images[k], maps[i, k], limit)
             axes[i, j].set_title(f"{y[k]}: {wrong[i, k]}/{seeds[i]} wrong", fontsize=6.5)
         _row_label(axes[i, 0], str(arch))
+    _colour_scale(fig, axes, limit)
     return fig
 
 
@@ -138,4 +158,5 @@ def occlusion_class_means(inputs: Mapping[str, str]) -> plt.Figure:
             if i == 0:
                 axes[i, d].set_title(str(d), fontsize=7)
         _row_label(axes[i, 0], str(arch))
+    _colour_scale(fig, axes, limit)
     return fig

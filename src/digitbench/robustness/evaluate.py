@@ -7,17 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from digitbench import preprocess
-from digitbench.data import load_npz
+from digitbench.robustness.behaviour import behaviour_arrays
 from digitbench.robustness.occlusion import maps_from, occluded, pick_digits
-from digitbench.robustness.perturb import perturbed_sets, uci_digits_as_mnist
-
-
-def test_subset(data_path: str, test_set: dict[str, Any], size: int, seed: int) -> dict[str, np.ndarray]:
-    """MNIST with its test set cut as every rule cuts it (``data.test_size``), then to ``size`` images
-    (``robustness.test_size``, class-stratified, 0 = all), the same for every run."""
-    arrays = preprocess.subsample_test_set(load_npz(data_path), **test_set)
-    return preprocess.subsample_test_set(arrays, size, seed) if size and size < len(arrays["y_test"]) else arrays
+from digitbench.robustness.perturb import perturbed_sets, test_subset, uci_digits_as_mnist
 
 
 def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], split_seed: int, preprocessing: str,
@@ -39,8 +31,9 @@ def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], s
         log: Job log.
 
     Returns:
-        ``(robustness, occlusion)`` arrays. Robustness: ``family``, ``strength`` (per condition),
-        ``y_true``, ``correct`` (conditions x items), ``uci_y_true``, ``uci_proba``. Occlusion:
+        ``(robustness, occlusion)`` arrays. Robustness: those of
+        :func:`digitbench.robustness.behaviour.behaviour_arrays` (correctness, predicted labels and the
+        most-predicted class per condition, the UCI digits' probabilities). Occlusion:
         ``index`` (into the robustness subset of the test set), ``y_true``, ``images`` (raw),
         ``proba`` (unoccluded), ``maps`` (digits, 28, 28).
     """
@@ -64,17 +57,18 @@ def evaluate_run(model_path: str, data_path: str, *, training: dict[str, Any], s
     log.info("%d conditions x %d test images, %d UCI digits and %d occluded copies of %d digits: %d predictions",
              n_cond, n, len(uci_y), len(hidden), len(picks), len(x))
     proba = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
-    correct = (proba[: n_cond * n].argmax(axis=1) == stacked["y_test"][: n_cond * n]).reshape(n_cond, n)
-    for (family, strength), row in zip(conds, correct):
-        log.info("%s %g: accuracy %.4f", family, strength, row.mean())
     uci_proba = proba[n_cond * n:n_cond * n + len(uci_y)]
-    log.info("UCI digits: accuracy %.4f", float(np.mean(uci_proba.argmax(axis=1) == uci_y)))
+    behaviour = behaviour_arrays(conds, arrays["y_test"], proba[: n_cond * n].reshape(n_cond, n, -1), uci_y, uci_proba)
+    for (family, strength), row, cls, share in zip(conds, behaviour["correct"], behaviour["top_class"],
+                                                   behaviour["top_share"]):
+        log.info("%s %g: accuracy %.4f, class %d predicted for %.1f%%", family, strength, row.mean(), cls, 100 * share)
+    log.info("UCI digits: accuracy %.4f, class %d predicted for %.1f%%",
+             float(np.mean(behaviour["uci_predicted"] == uci_y)), behaviour["uci_top_class"],
+             100 * behaviour["uci_top_share"])
     labels = arrays["y_test"][picks].astype(np.int64)
     clean = proba[picks]  # condition 0 is the unperturbed subset, so its first n rows are these images' own
     maps = maps_from(clean, proba[n_cond * n + len(uci_y):], labels, occlusion["patch"], occlusion["stride"])
-    return ({"family": np.array([f for f, _ in conds]), "strength": np.array([s for _, s in conds]),
-             "y_true": arrays["y_test"].astype(np.int64), "correct": correct, "uci_y_true": uci_y,
-             "uci_proba": uci_proba},
+    return (behaviour,
             {"index": picks, "y_true": labels, "images": arrays["x_test"][picks].astype(np.float32), "proba": clean,
              "maps": maps, "patch": np.array(occlusion["patch"]), "stride": np.array(occlusion["stride"])})
 

@@ -7,6 +7,8 @@ shift direction, noise) comes from one seed, so all runs are tested on identical
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from scipy import ndimage
 
@@ -95,3 +97,13 @@ def uci_digits_as_mnist() -> tuple[np.ndarray, np.ndarray]:
         cy, cx = ndimage.center_of_mass(frame)
         out[i] = ndimage.shift(frame, (13.5 - cy, 13.5 - cx), order=1, mode="constant")
     return np.clip(out, 0, 255), digits.target.astype(np.int64)
+
+
+def test_subset(data_path: str, test_set: dict[str, Any], size: int, seed: int) -> dict[str, np.ndarray]:
+    """MNIST with its test set cut as every rule cuts it (``data.test_size``), then to ``size`` images
+    (``robustness.test_size``, class-stratified, 0 = all), the same for every run."""
+    from digitbench.data import load_npz
+    from digitbench.preprocess import subsample_test_set
+
+    arrays = subsample_test_set(load_npz(data_path), **test_set)
+    return subsample_test_set(arrays, size, seed) if size and size < len(arrays["y_test"]) else arrays

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from digitbench.report.numbers.claims import claim_sentence
-from digitbench.report.numbers.format import fmt_int, interval, markdown_table, mean_sd
+from digitbench.report.numbers.format import display, fmt_int, interval, markdown_table, mean_sd
 from digitbench.robustness.perturb import FAMILIES
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
@@ -23,51 +23,134 @@ def _strengths(values: list[float], unit: str) -> str:
     return shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} and {shown[-1]}"
 
 
-def _family_text(family: str, claims: list[dict[str, Any]], strength: float, error: str) -> str:
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _condition(family: str, strength: float) -> str:
+    named = {"uci_digits": "on the UCI digits", "clean": "on the clean images"}
+    return named.get(family, f"at {family} {strength:g}{UNITS.get(family, '')}")
+
+
+def _collapse(row: pd.Series, runs: pd.DataFrame | None) -> str:
+    """What a collapsed architecture predicts on one condition (``both runs predict class k for X% of images``,
+    ``seed 2 predicts ...``): run by run from the per-run table when there is one, else the class its runs
+    predict most, pooled."""
+    k, n = int(row["n_collapsed"]), int(row["n_seeds"])
+    if runs is None:  # no per-run table: the class over all the architecture's predictions, said as such
+        pooled = f"class {int(row['top_class'])} for {100 * row['top_share']:.0f}% of images"
+        if n == 1:
+            return f"predicts {pooled}"
+        who = f"{k} of {n} runs" if k < n else "both runs" if n == 2 else "all runs"
+        return f"{who} collapsed; its runs together predict {pooled}"
+    mine = runs[(runs["architecture"] == row["architecture"]) & (runs["family"] == row["family"])
+                & (runs["strength"] == row["strength"]) & runs["collapsed"]].sort_values("seed")
+    if n == 1:
+        return f"predicts class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].iloc[0]:.0f}% of images"
+    if k == n and mine["top_class"].nunique() == 1:  # one class for every run: its mean share over them
+        who = "both runs" if n == 2 else "all runs"
+        return f"{who} predict class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].mean():.0f}% of images"
+    each = [f"seed {int(r.seed)} {'predicts ' if i == 0 else ''}class {int(r.top_class)} for {100 * r.top_share:.0f}%"
+            for i, r in enumerate(mine.itertuples())]
+    return f"{_and(each)} of images"
+
+
+def _cell(row: pd.Series, runs: pd.DataFrame | None, ci: bool = False) -> str:
+    if row["n_collapsed"] > 0:
+        return f"collapsed ({_collapse(row, runs)})"
+    if row["kind"] == "baseline" and not ci:  # one deterministic fit: no seeds, no SD
+        return f"{row['accuracy']:.4f}"
+    if ci:
+        return f"{row['accuracy']:.4f} {interval(row['ci_low'], row['ci_high'])}"
+    return mean_sd(row["accuracy"], row["sd"])
+
+
+def _family_text(family: str, claims: list[dict[str, Any]], strength: float, error: str,
+                 left_out: list[str]) -> str:
     where = ("On the UCI digits" if family == "uci_digits"
              else f"At the strongest {family} ({strength:g}{UNITS[family]})")
+    if left_out:
+        where += f", leaving out {_and(left_out)}"
     if not claims:
-        return f"{where}, no architectures were compared (fewer than two).\n"
+        return f"{where}, no architectures were compared (fewer than two that did not collapse).\n\n"
     return f"{where}:\n\n" + "".join(f"- {claim_sentence(c, error)}\n" for c in claims) + "\n"
 
 
+def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float, n_seeds: str) -> str:
+    """How many runs collapsed and where, the UCI ranking of the architectures that did not, and the baselines."""
+    cnn = table[table["kind"] == "cnn"]
+    # In the order of the conditions (clean, each family's strengths, the UCI digits), not of the architectures.
+    order = {key: i for i, key in enumerate(dict.fromkeys(zip(cnn["family"], cnn["strength"])))}
+    hit = cnn[cnn["n_collapsed"] > 0]
+    hit = hit.iloc[np.argsort([order[key] for key in zip(hit["family"], hit["strength"])], kind="stable")]
+    parts = [f"A run counts as collapsed on a condition when one class takes at least {100 * share:g}% of its "
+             "predictions there; collapsed conditions are neither compared nor ranked."]
+    if hit.empty:
+        parts.append("No run collapsed on any condition.")
+    else:
+        where = []
+        for (family, strength), group in hit.groupby(["family", "strength"], sort=False):
+            archs = [f"`{r['architecture']}` ({_collapse(r, runs)})" for _, r in group.iterrows()]
+            where.append(f"{_condition(family, strength)}, {_and(archs)}")
+        parts.append(f"Runs collapsed on {plural(len(where), 'condition')}: {'; '.join(where)}.")
+    uci = cnn[(cnn["family"] == "uci_digits") & (cnn["n_collapsed"] == 0)].set_index("architecture")
+    if len(uci) >= 2:
+        top = uci["accuracy"].idxmax()
+        parts.append(f"On the UCI digits the architectures that did not collapse reach {uci['accuracy'].min():.4f} to "
+                     f"{uci['accuracy'].max():.4f} (mean over {n_seeds}); `{top}` has the highest mean, "
+                     f"{mean_sd(uci.loc[top, 'accuracy'], uci.loc[top, 'sd'])}.")
+    elif len(uci) == 1:
+        parts.append(f"On the UCI digits only `{uci.index[0]}` did not collapse: "
+                     f"{mean_sd(uci['accuracy'].iloc[0], uci['sd'].iloc[0])} (mean over {n_seeds}).")
+    else:
+        parts.append("On the UCI digits every architecture collapsed, so none is ranked there.")
+    refs = table[(table["kind"] == "baseline") & (table["family"] == "uci_digits")]
+    if len(refs):
+        said = [f"the {display(r['architecture'])} {_cell(r, runs, ci=True)}" for _, r in refs.iterrows()]
+        parts.append("The classical baselines, fitted once on the MNIST training subset of their section and tested on "
+                     f"the same images as a reference (not compared), reach on the UCI digits: {_and(said)}.")
+    return " ".join(parts) + "\n"
+
+
 def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
-    """Variables, the robustness table and one paragraph of tested comparisons per condition.
+    """Variables, the robustness table, one paragraph of tested comparisons per condition, and what the runs
+    predict (collapse onto one class, the UCI ranking of the architectures that did not collapse, baselines).
 
     Args:
-        files: ``summary`` (``results/stats/robustness.csv``), ``tests``
-            (``results/stats/robustness_tests.csv``: which strength each family was tested at),
-            ``claims`` (``results/stats/claims.json``: the robustness families' claims) and
-            ``occlusion`` (``results/occlusion/summary.npz``).
+        files: ``summary`` (``results/stats/robustness.csv``: architectures and, ``kind`` baseline,
+            reference rows), ``tests`` (``results/stats/robustness_tests.csv``: which strength each
+            family was tested at), ``claims`` (``results/stats/claims.json``: the robustness families'
+            claims), ``runs`` (``results/stats/robustness_runs.csv``; without it a collapse is described
+            by the class the architecture's runs predict most together) and ``occlusion``
+            (``results/occlusion/summary.npz``).
         ctx: The report's context (the ``robustness`` and ``occlusion`` config sections).
     """
     robustness = ctx.config["robustness"]
     table = pd.read_csv(files["summary"])
     tests = pd.read_csv(files["tests"])
+    runs = pd.read_csv(files["runs"]) if "runs" in files else None
     with open(files["claims"], encoding="utf-8") as fh:
         claims = json.load(fh)["claims"]
-    archs = list(dict.fromkeys(table["architecture"]))
-    uci = table[table["family"] == "uci_digits"].set_index("architecture")
-    clean = table[table["family"] == "clean"].set_index("architecture")
-    top = uci["accuracy"].idxmax()
+    cnn = table[table["kind"] == "cnn"]
+    clean = cnn[cnn["family"] == "clean"]
+    uci = cnn[cnn["family"] == "uci_digits"]
+    share = float(robustness["collapse_share"])
     variables = {
         "n_images": fmt_int(clean["n_images"].iloc[0]), "n_uci": fmt_int(uci["n_images"].iloc[0]),
         "n_seeds": plural(int(clean["n_seeds"].max()), "seed"),
         "strengths": {f: _strengths(robustness[f], UNITS[f]) for f in FAMILIES},
-        "uci_top": top, "uci_top_accuracy": mean_sd(uci.loc[top, "accuracy"], uci.loc[top, "sd"]),
-        "uci_range": f"{uci['accuracy'].min():.4f} to {uci['accuracy'].max():.4f}",
+        "collapse_share": f"{100 * share:g}%",
     }
     # Families the runs were evaluated on (every family of the config; fewer in hand-made tables).
-    strongest = {f: table[table["family"] == f]["strength"].max() for f in FAMILIES if (table["family"] == f).any()}
+    strongest = {f: cnn[cnn["family"] == f]["strength"].max() for f in FAMILIES if (cnn["family"] == f).any()}
     rows = []
-    for arch in archs:
-        t = table[table["architecture"] == arch]
-        row = {"arch": f"`{arch}`", "n": str(int(t["n_seeds"].iloc[0])),
-               "clean": mean_sd(clean.loc[arch, "accuracy"], clean.loc[arch, "sd"])}
+    for (kind, arch), t in table.groupby(["kind", "architecture"], sort=False):
+        row = {"arch": f"`{arch}`" if kind == "cnn" else f"{display(arch).capitalize()} (reference)",
+               "n": str(int(t["n_seeds"].iloc[0])) if kind == "cnn" else "1 fit",
+               "clean": _cell(t[t["family"] == "clean"].iloc[0], runs)}
         for f in strongest:
-            r = t[(t["family"] == f) & (t["strength"] == strongest[f])].iloc[0]
-            row[f] = mean_sd(r["accuracy"], r["sd"])
-        row["uci"] = f"{uci.loc[arch, 'accuracy']:.4f} {interval(uci.loc[arch, 'ci_low'], uci.loc[arch, 'ci_high'])}"
+            row[f] = _cell(t[(t["family"] == f) & (t["strength"] == strongest[f])].iloc[0], runs)
+        row["uci"] = _cell(t[t["family"] == "uci_digits"].iloc[0], runs, ci=True)
         rows.append(row)
     level = f"{100 * float(table['confidence'].iloc[0]):g}%"
     headers = {"arch": "Architecture", "n": "n", "clean": "Clean",
@@ -76,16 +159,25 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     md = markdown_table(pd.DataFrame(rows), f"Accuracy of each architecture (mean ± SD over its n seeds) on "
                         f"{variables['n_images']} clean test images, on the same images under each family's strongest "
                         f"perturbation, and on the {variables['n_uci']} UCI digits, with the two-level {level} "
-                        "interval (seeds and images resampled).", "tbl-robustness", headers=headers)
-    texts = {}
+                        "interval (seeds and images resampled). Where a run predicts one class for at least "
+                        f"{variables['collapse_share']} of the images the cell names that class instead of an accuracy "
+                        "(collapsed). The classical baselines are references, fitted once on MNIST.",
+                        "tbl-robustness", headers=headers)
     by_family: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
         by_family.setdefault(c["family"].removeprefix("pairwise_"), []).append(c)
     strength_of = dict(zip(tests["family"], tests["strength"])) if len(tests) else {}
+
+    def left_out(family: str, strength: float) -> list[str]:
+        rows = cnn[(cnn["family"] == family) & (cnn["strength"] == strength) & (cnn["n_collapsed"] > 0)]
+        return [f"`{r['architecture']}` (collapsed: {_collapse(r, runs)})" for _, r in rows.iterrows()]
+
     parts = [_family_text(f, by_family.get(f"robustness_{f}", []), strength_of.get(f"robustness_{f}", strongest[f]),
-                          "error rate") for f in strongest]
-    parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate"))
-    texts["robustness_tests"] = "".join(parts)
+                          "error rate", left_out(f, strongest[f])) for f in strongest]
+    parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate",
+                              left_out("uci_digits", 0.0)))
+    texts = {"robustness_tests": "".join(parts),
+             "robustness_behaviour": _behaviour_text(table, runs, share, variables["n_seeds"])}
     if "occlusion" in files:  # always in the workflow; tables made by hand may have none
         variables["occlusion"] = occlusion_variables(files["occlusion"], ctx.config["occlusion"])
     return Built({"robustness": variables}, {"robustness": md}, texts)
