@@ -113,13 +113,14 @@ def _grouped(held: list[dict[str, Any]], verb: str) -> str:
     return "; ".join([f"{first_subject} {verb} {rest}", *clauses[1:]])
 
 
-def family_summary(claims: list[dict[str, Any]], family: str) -> str:
+def family_summary(claims: list[dict[str, Any]], family: str, error: str = "test error") -> str:
     """One paragraph for a family of pairwise claims: what was described, what was tested, what holds.
 
     Up to two tested claims are given in full (test, p, effect); more are grouped by subject, with
     the details left to the family's table, so that no templated sentence repeats per pair.
     """
-    what, verb = _FAMILIES[family]
+    what, verb = _FAMILIES.get(family, ("pairs of architectures", "has a significantly lower test error than"))
+    verb = verb.replace("test error", error)
     tested = [c for c in claims if c.get("tested", True)]
     described = [c for c in claims if not c.get("tested", True)]
     parts = []
@@ -128,7 +129,7 @@ def family_summary(claims: list[dict[str, Any]], family: str) -> str:
                  f"{len(described)} of the {len(claims)} {what} {'is' if len(described) == 1 else 'are'}")
         parts.append(f"{share} described, not tested: {described[0]['note']}.")
     if len(tested) <= 2:
-        parts += [claim_sentence(c) for c in tested]
+        parts += [claim_sentence(c, error) for c in tested]
     else:
         held = [c for c in tested if c["holds"]]
         if held:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from digitbench.report.numbers.claims import claim_sentence
+from digitbench.report.numbers.claims import family_summary
 from digitbench.report.numbers.format import display, fmt_int, interval, markdown_table, mean_sd
 from digitbench.robustness.perturb import FAMILIES
 from digitbench.section_table import Built, ReportContext
@@ -73,7 +73,7 @@ def _family_text(family: str, claims: list[dict[str, Any]], strength: float, err
         where += f", leaving out {_and(left_out)}"
     if not claims:
         return f"{where}, no architectures were compared (fewer than two that did not collapse).\n\n"
-    return f"{where}:\n\n" + "".join(f"- {claim_sentence(c, error)}\n" for c in claims) + "\n"
+    return f"{where}: {family_summary(claims, 'robustness', error)}\n"
 
 
 def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float, n_seeds: str) -> str:
@@ -172,10 +172,18 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         rows = cnn[(cnn["family"] == family) & (cnn["strength"] == strength) & (cnn["n_collapsed"] > 0)]
         return [f"`{r['architecture']}` (collapsed: {_collapse(r, runs)})" for _, r in rows.iterrows()]
 
-    parts = [_family_text(f, by_family.get(f"robustness_{f}", []), strength_of.get(f"robustness_{f}", strongest[f]),
-                          "error rate", left_out(f, strongest[f])) for f in strongest]
-    parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate",
-                              left_out("uci_digits", 0.0)))
+    compared = [c for family in by_family.values() for c in family
+                if c["family"].startswith(("pairwise_robustness_", "pairwise_uci_digits"))]
+    if compared and not any(c.get("tested", True) for c in compared):
+        # Nothing was tested for the reason the main comparisons give: said once, not once per condition.
+        parts = [f"The architectures are not tested against each other here either ({compared[0]['note']}); "
+                 "the table gives their accuracies.\n"]
+    else:
+        parts = [_family_text(f, by_family.get(f"robustness_{f}", []),
+                              strength_of.get(f"robustness_{f}", strongest[f]), "error rate",
+                              left_out(f, strongest[f])) for f in strongest]
+        parts.append(_family_text("uci_digits", by_family.get("uci_digits", []), 0.0, "error rate",
+                                  left_out("uci_digits", 0.0)))
     texts = {"robustness_tests": "".join(parts),
              "robustness_behaviour": _behaviour_text(table, runs, share, variables["n_seeds"])}
     if "occlusion" in files:  # always in the workflow; tables made by hand may have none
