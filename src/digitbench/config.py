@@ -102,7 +102,7 @@ def training_images(training: Mapping[str, Any]) -> int:
 
 
 # Keys that define which runs exist, not how one trains: a tuning grid over them would compare other studies.
-NOT_TUNABLE = ("architectures", "seeds", "threads", "jobs_per_gpu")
+NOT_TUNABLE = ("architectures", "seeds", "threads", "jobs_per_gpu", "compilation_cache")
 
 
 def tuning_candidates(grid: Mapping[str, Sequence[Any]]) -> list[tuple[str, dict[str, Any]]]:

@@ -221,7 +221,7 @@ def test_set_params():
 
 def job_training_params():
     """The training settings one job depends on: adding a seed or an architecture reruns no finished job."""
-    per_study = {"architectures", "seeds", "threads", "jobs_per_gpu"}
+    per_study = {"architectures", "seeds", "threads", "jobs_per_gpu", "compilation_cache"}
     return {k: v for k, v in config["training"].items() if k not in per_study}
 
 

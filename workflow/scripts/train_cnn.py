@@ -1,5 +1,6 @@
 """Rule train_cnn: train one (architecture, seed), resuming from its checkpoint if it was killed."""
 
+from digitbench import compile_cache
 from digitbench.gpus import bind_gpu, configure_memory
 from digitbench.ledger import start_job
 
@@ -12,6 +13,8 @@ for line in configure_memory():
 # A scheduling setting, read from the config rather than params so that changing it retrains nothing.
 gpu = bind_gpu(snakemake.config["training"]["jobs_per_gpu"])
 log.info("device: %s", gpu.how)
+log.info("%s", compile_cache.configure(snakemake.config["training"]["compilation_cache"]))
+cached = compile_cache.entries(compile_cache.folder())
 from digitbench.training.job import run  # noqa: E402
 p = snakemake.params
 
@@ -28,3 +31,7 @@ run(
     log=log,
     threads=snakemake.threads,
 )
+import keras  # noqa: E402 -- already loaded by the training code
+
+log.info("compilation: %s", compile_cache.describe(cached, compile_cache.entries(compile_cache.folder()),
+                                                   keras.backend.backend(), compile_cache.folder()))

@@ -218,7 +218,8 @@ def shown_value(key: str, value: Any, project: str | os.PathLike[str]) -> str:
 # source is verified to be the same arrays), how many threads or GPU slots a job takes, and the
 # tuning grid (whose runs no reported number comes from).
 NOT_PROTOCOL = ("profile", "data.sources", "data.local_path", "data.keras_url", "data.npm_package",
-                "baselines.threads", "training.threads", "training.jobs_per_gpu", "tensorboard.enabled")
+                "baselines.threads", "training.threads", "training.jobs_per_gpu", "training.compilation_cache",
+                "tensorboard.enabled")
 
 
 def departures(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
