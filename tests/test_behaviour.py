@@ -40,8 +40,7 @@ def test_report_names_the_class_a_collapsed_architecture_predicts_and_ranks_only
     config = {"rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1], "collapse_share": 0.5}
     variables, tables, texts = _build(build, tmp_path, config, with_runs=True)
     table = tables["robustness"]
-    assert "collapsed (both runs predict class 3 for 100% of images)" in table
-    assert "collapsed (both runs predict class 7 for 100% of images)" in table
+    assert "| collapsed: 3 (100%) |" in table and "| collapsed: 7 (100%) |" in table
     assert "Logistic regression (reference)" in table and variables["collapse_share"] == "50%"
     behaviour = texts["robustness_behaviour"]
     assert ("Runs collapsed on 2 conditions: at rotation 30°, `b` (both runs predict class 7 for 100% of images); "
@@ -155,8 +154,7 @@ def test_runs_that_collapse_onto_different_classes_are_named_run_by_run(tmp_path
     (tmp_path / "claims.json").write_text(json.dumps({"claims": []}))
     config = {"rotation": [15, 30], "shift": [2], "blur": [1], "noise": [0.1], "collapse_share": 0.5}
     table = _build(build, tmp_path, config, with_runs=True)[1]["robustness"]
-    assert "collapsed (seed 1 predicts class 4 for 100% and seed 2 class 6 for 100% of images)" in table
-    assert "collapsed (seed 2 predicts class 5 for 100% of images)" in table
+    assert "collapsed: s1: 4 (100%), s2: 6 (100%)" in table and "collapsed: s2: 5 (100%)" in table
     # Without the per-run table the class is the one over all the architecture's runs, and said to be.
     pooled = _build(build, tmp_path, config, with_runs=False)[1]["robustness"]
-    assert "collapsed (both runs collapsed; its runs together predict class 4 for 50% of images)" in pooled
+    assert "collapsed (2 of 2 runs); pooled: 4 (50%)" in pooled

@@ -55,9 +55,25 @@ def _collapse(row: pd.Series, runs: pd.DataFrame | None) -> str:
     return f"{_and(each)} of images"
 
 
+def _short(row: pd.Series, runs: pd.DataFrame | None) -> str:
+    """A collapse as a table cell shows it: ``collapsed: 8 (99%)``, or per seed ``s1: 8 (92%), s2: 0 (98%)``.
+
+    The sentence of :func:`_collapse` made the cells so wide that the narrow columns overprinted each other.
+    """
+    if runs is None:
+        return f"collapsed ({int(row['n_collapsed'])} of {int(row['n_seeds'])} runs); pooled: " \
+               f"{int(row['top_class'])} ({100 * row['top_share']:.0f}%)"
+    mine = runs[(runs["architecture"] == row["architecture"]) & (runs["family"] == row["family"])
+                & (runs["strength"] == row["strength"]) & runs["collapsed"]].sort_values("seed")
+    if len(mine) == int(row["n_seeds"]) and mine["top_class"].nunique() == 1:
+        return f"collapsed: {int(mine['top_class'].iloc[0])} ({100 * mine['top_share'].mean():.0f}%)"
+    return "collapsed: " + ", ".join(f"s{int(r.seed)}: {int(r.top_class)} ({100 * r.top_share:.0f}%)"
+                                     for r in mine.itertuples())
+
+
 def _cell(row: pd.Series, runs: pd.DataFrame | None, ci: bool = False) -> str:
     if row["n_collapsed"] > 0:
-        return f"collapsed ({_collapse(row, runs)})"
+        return _short(row, runs)
     if row["kind"] == "baseline" and not ci:  # one deterministic fit: no seeds, no SD
         return f"{row['accuracy']:.4f}"
     if ci:
@@ -160,8 +176,9 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
                         f"{variables['n_images']} clean test images, on the same images under each family's strongest "
                         f"perturbation, and on the {variables['n_uci']} UCI digits, with the two-level {level} "
                         "interval (seeds and images resampled). Where a run predicts one class for at least "
-                        f"{variables['collapse_share']} of the images the cell names that class instead of an accuracy "
-                        "(collapsed). The classical baselines are references, fitted once on MNIST.",
+                        f"{variables['collapse_share']} of the images the cell names that class and its share of the "
+                        "predictions instead of an accuracy (collapsed: class (share); s1, s2: the runs of seeds 1 "
+                        "and 2 when they differ). The classical baselines are references, fitted once on MNIST.",
                         "tbl-robustness", headers=headers)
     by_family: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
