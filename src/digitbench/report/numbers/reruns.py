@@ -14,7 +14,6 @@ import pandas as pd
 from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import acc, display, fmt_int, markdown_table
 from digitbench.section_table import Built, ReportContext
-from digitbench.wording import plural
 
 SHORT_DIGEST = 12
 
@@ -24,25 +23,22 @@ def _model(row: Mapping[str, object]) -> str:
 
 
 def _sentence(df: pd.DataFrame) -> str:
-    n, same = len(df), int(df["identical"].sum())
-    bits = int(df["proba_identical"].sum())
-    where = (f"on {markdown_literal(df['machine'].iloc[0])}, with {markdown_literal(df['software'].iloc[0])} "
-             f"(compared on {df['compared_on'].iloc[0]})")
-    if same == n:
-        head = f"Two runs of this profile on the same machine gave identical test predictions in {n} of {n} runs"
-    else:
-        differ = df[~df["identical"].astype(bool)]
-        head = (f"Two runs of this profile on the same machine gave identical test predictions in {same} of {n} runs; "
-                f"in the other {plural(n - same, 'run')} {fmt_int(differ['n_differ'].min())} to "
-                f"{fmt_int(differ['n_differ'].max())} of {fmt_int(df['n_test'].iloc[0])} test predictions differ, "
-                "and the accuracy changes by at most "
-                f"{(differ['accuracy_a'] - differ['accuracy_b']).abs().max() * 100:.2f} percentage points")
-    proba = ("and the predicted probabilities were bit-identical in all of them" if bits == n else
-             f"and the predicted probabilities were bit-identical in {bits} of {n}")
-    shipped = (f"The comparison is shipped as {markdown_literal(df['file'].iloc[0])} (SHA-256 "
-               f"{df['sha256'].iloc[0][:SHORT_DIGEST]}…) and was verified against that digest by rule adopt_rerun_check.")
-    return (f"{head}, {proba} ({where}). {shipped} This holds for the same machine and software; another CPU, a GPU or other "
-            "library versions may change the last bits of the arithmetic and, through them, some predictions.")
+    n, same, bits = len(df), int(df["identical"].sum()), int(df["proba_identical"].sum())
+    head = f"Two runs of this profile on the same machine gave identical test predictions in {same} of {n} runs"
+    if same < n:
+        differ = df[~df["identical"]]
+        low, high = fmt_int(differ["n_differ"].min()), fmt_int(differ["n_differ"].max())
+        head += (f"; in the other {n - same}, {low if low == high else f'{low} to {high}'} of "
+                 f"{fmt_int(df['n_test'].iloc[0])} test predictions differ and the accuracy changes by at most "
+                 f"{(differ['accuracy_a'] - differ['accuracy_b']).abs().max() * 100:.2f} percentage points")
+    proba = "in all of them" if bits == n else f"in {bits} of {n}"
+    first = df.iloc[0]
+    return (f"{head}. The predicted probabilities were bit-identical {proba}. Measured on {first['compared_on']} "
+            f"({markdown_literal(first['machine'])}; {markdown_literal(first['software'])}), this holds for that "
+            "machine and software only: another CPU, a GPU or other library versions may change "
+            "the last bits of the arithmetic and, through them, some predictions. The comparison is shipped as "
+            f"{markdown_literal(first['file'])} (SHA-256 {first['sha256'][:SHORT_DIGEST]}…) and was verified against "
+            "that digest by rule adopt_rerun_check.")
 
 
 def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
