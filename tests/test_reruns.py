@@ -111,6 +111,7 @@ def test_section_says_identical_in_n_of_n_with_machine_date_and_digest(tmp_path)
                               "3 runs. The predicted probabilities were bit-identical in all of them.")
     assert "Measured on 2026-12-04 (" in summary and "), this holds for that machine and software only" in summary
     assert sha256_file(tmp_path / "quick.csv")[:12] in summary
+    assert "`" not in summary and "'" not in summary  # the render looks for it in the output text
     assert "{#tbl-reruns}" in built.tables["reruns"] and "`baseline_cnn` seed 2" in built.tables["reruns"]
 
 

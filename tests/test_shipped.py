@@ -124,6 +124,7 @@ def test_tuning_section_prints_every_candidate_and_the_kept_one(tmp_path):
     assert v["n_candidates"] == "4" and v["n_validation"] == "1,500" and v["seed"] == "0"
     assert v["kept_mean"] == "0.9800" and "tied with 1 other candidate" in v["standing"]
     assert v["sha256"] == tuning["results_sha256"][:12] and v["sha256"] in v["summary"]
+    assert "`" not in v["summary"] and "'" not in v["summary"]  # the render looks for it in the output text
     rows = [line for line in table.splitlines() if line.startswith("| c")]
     assert [r.split("|")[1].strip() for r in rows] == ["c2", "c4", "c3", "c1"]  # by rank, ties in grid order
     assert rows[0].rstrip(" |").endswith("kept") and "kept" not in rows[1]

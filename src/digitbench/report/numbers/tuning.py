@@ -61,10 +61,11 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     digest = markdown_literal(first["sha256"][:SHORT_DIGEST])
     variables = {
         "n_candidates": str(len(shown)), "seed": str(int(first["seed"])),
-        "n_validation": fmt_int(first["n_validation"]), "architectures": " and ".join(f"`{a}`" for a in archs),
+        "n_validation": fmt_int(first["n_validation"]), "architectures": markdown_literal(" and ".join(archs)),
         "kept": markdown_literal(_settings(kept, keys)), "kept_mean": f"{kept['mean_best_val_accuracy']:.4f}",
         "standing": standing, "file": markdown_literal(first["file"]), "sha256": digest,
     }
+    # No code spans in variables: the render finds each value in the output text, where backticks are gone.
     variables["summary"] = (
         f"The {variables['n_candidates']} candidates of the tuning grid were each trained once with tuning seed "
         f"{variables['seed']} for {variables['architectures']} and ranked by their best validation accuracy on "
