@@ -118,7 +118,7 @@ def test_section_says_identical_in_n_of_n_with_machine_date_and_digest(tmp_path)
 def test_section_states_the_measured_differences(tmp_path):
     summary = _built(tmp_path, flip=5)
     text = summary.variables["reruns"]["summary"]
-    assert "identical test predictions in 2 of 3 runs; in the other 1, 5 of 100 test predictions differ" in text
+    assert "identical test predictions in 2 of 3 runs; in the other 1 run, 5 of 100 test predictions differ" in text
     assert "at most 5.00 percentage points" in text and "bit-identical in all of them." in text
 
 

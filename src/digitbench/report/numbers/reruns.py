@@ -14,6 +14,7 @@ import pandas as pd
 from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import acc, display, fmt_int, markdown_table
 from digitbench.section_table import Built, ReportContext
+from digitbench.wording import plural
 
 SHORT_DIGEST = 12
 
@@ -28,7 +29,7 @@ def _sentence(df: pd.DataFrame) -> str:
     if same < n:
         differ = df[~df["identical"]]
         low, high = fmt_int(differ["n_differ"].min()), fmt_int(differ["n_differ"].max())
-        head += (f"; in the other {n - same}, {low if low == high else f'{low} to {high}'} of "
+        head += (f"; in the other {plural(n - same, 'run')}, {low if low == high else f'{low} to {high}'} of "
                  f"{fmt_int(df['n_test'].iloc[0])} test predictions differ and the accuracy changes by at most "
                  f"{(differ['accuracy_a'] - differ['accuracy_b']).abs().max() * 100:.2f} percentage points")
     proba = "in all of them" if bits == n else f"in {bits} of {n}"
