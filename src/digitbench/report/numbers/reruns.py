@@ -8,11 +8,12 @@ its SHA-256; it has no rows for a profile that ships none.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from digitbench.report.escape import markdown_literal
-from digitbench.report.numbers.format import acc, display, fmt_int, markdown_table
+from digitbench.report.numbers.format import acc, display, display_path, fmt_int, markdown_table
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
 
@@ -23,7 +24,7 @@ def _model(row: Mapping[str, object]) -> str:
     return display(f"{row['model']}/seed{row['seed']}" if row["kind"] == "cnn" else str(row["model"]))
 
 
-def _sentence(df: pd.DataFrame) -> str:
+def _sentence(df: pd.DataFrame, project: Path) -> str:
     n, same, bits = len(df), int(df["identical"].sum()), int(df["proba_identical"].sum())
     head = f"Two runs of this profile on the same machine gave identical test predictions in {same} of {n} runs"
     if same < n:
@@ -36,10 +37,10 @@ def _sentence(df: pd.DataFrame) -> str:
     first = df.iloc[0]
     return (f"{head}. The predicted probabilities were bit-identical {proba}. Measured on {first['compared_on']} "
             f"({markdown_literal(first['machine'])}; {markdown_literal(first['software'])}), this holds for that "
-            "machine and software only: another CPU, a GPU or other library versions may change "
-            "the last bits of the arithmetic and, through them, some predictions. The comparison is shipped as "
-            f"{markdown_literal(first['file'])} (SHA-256 {first['sha256'][:SHORT_DIGEST]}…) and was verified against "
-            "that digest by rule adopt_rerun_check.")
+            "machine and software only: another CPU, a GPU or other library versions may change the last bits of "
+            "the arithmetic and, through them, some predictions. The comparison is shipped as "
+            f"{markdown_literal(display_path(first['file'], project))} (SHA-256 {first['sha256'][:SHORT_DIGEST]}…) and "
+            "was verified against that digest by rule adopt_rerun_check.")
 
 
 def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
@@ -47,7 +48,8 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
 
     Args:
         files: ``table``: the adopted rerun comparison (one row per run present in both runs of the profile).
-        ctx: The report's context (unused: the file records its machine, software and date).
+        ctx: The report's context: the project directory the file's path is shown against (the file records its
+            machine, software and date).
     """
     df = pd.read_csv(files["table"], dtype={"seed": str, "file": str}, keep_default_na=False)
     if df.empty:
@@ -63,7 +65,7 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     for column in ("max_proba_diff", "accuracy_a", "accuracy_b"):
         df[column] = df[column].astype(float)
     variables = {"n_runs": str(len(df)), "n_identical": str(int(df["identical"].sum())),
-                 "compared_on": str(df["compared_on"].iloc[0]), "summary": _sentence(df)}
+                 "compared_on": str(df["compared_on"].iloc[0]), "summary": _sentence(df, Path(ctx.project or Path.cwd()))}
     shown = pd.DataFrame({"model": [_model(r) for r in df.to_dict("records")], "accuracy_a": df["accuracy_a"],
                           "accuracy_b": df["accuracy_b"], "n_differ": df["n_differ"],
                           "proba": df["proba_identical"].map({True: "identical", False: "differ"}),

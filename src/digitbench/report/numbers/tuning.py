@@ -8,11 +8,12 @@ none (the paper profile tunes nothing).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 import pandas as pd
 
 from digitbench.report.escape import markdown_literal
-from digitbench.report.numbers.format import fmt_fixed, fmt_int, markdown_table
+from digitbench.report.numbers.format import display_path, fmt_fixed, fmt_int, markdown_table
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
 
@@ -36,7 +37,8 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
 
     Args:
         files: ``table``: the adopted tuning table (one row per candidate and architecture).
-        ctx: The report's context (unused: the adopted table holds the settings, seed and digest it was checked against).
+        ctx: The report's context: the project directory the file's path is shown against (the adopted table
+            holds the settings, seed and digest it was checked against).
     """
     df = pd.read_csv(files["table"], dtype={"file": str, "sha256": str})
     keys = [c for c in df.columns if c not in _FIXED + _RANKED]
@@ -63,7 +65,8 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "n_candidates": str(len(shown)), "seed": str(int(first["seed"])),
         "n_validation": fmt_int(first["n_validation"]), "architectures": markdown_literal(" and ".join(archs)),
         "kept": markdown_literal(_settings(kept, keys)), "kept_mean": f"{kept['mean_best_val_accuracy']:.4f}",
-        "standing": standing, "file": markdown_literal(first["file"]), "sha256": digest,
+        "standing": standing, "sha256": digest,
+        "file": markdown_literal(display_path(first["file"], Path(ctx.project or Path.cwd()))),
     }
     # No code spans in variables: the render finds each value in the output text, where backticks are gone.
     variables["summary"] = (
