@@ -61,7 +61,7 @@ rule adopt_tuning_results:
     output:
         table="results/tuning/adopted.csv",
     params:
-        tuning={k: v for k, v in config["tuning"].items()},
+        tuning=dict(config["tuning"]),
         training={k: config["training"][k] for k in ("train_size", "validation_split", *config["tuning"]["grid"])},
         configfiles=configfiles(),
     log:
