@@ -134,5 +134,19 @@ def test_tuning_section_prints_every_candidate_and_the_kept_one(tmp_path):
 def test_tuning_section_without_results_says_so(tmp_path):
     adopt({"results": "", "results_sha256": "", "grid": GRID}, {}, "F", tmp_path).to_csv(tmp_path / "a.csv", index=False)
     built = tuning_section.build({"table": str(tmp_path / "a.csv")}, ReportContext({}, {}, "c"))
-    assert "ships no tuning results" in built.variables["tuning"]["summary"]
+    assert "No tuning results are shipped" in built.variables["tuning"]["summary"]
     assert "{#tbl-tuning}" in built.tables["tuning"]
+
+
+def test_the_quick_profiles_shipped_results_match_their_digests_and_its_grid():
+    from digitbench import reruns
+    from digitbench.config import layered_config
+
+    files = [ROOT / "config/config.yaml", ROOT / "config/quick.yaml"]
+    config = layered_config(files, SCHEMA, "quick")
+    table = adopt(config["tuning"], config["training"], "FIX", ROOT)
+    kept = table.loc[table["kept"]]
+    assert set(kept["candidate"]) == {"c2"} and set(kept["rank"]) == {1}  # the settings quick.yaml uses ranked first
+    comparison = reruns.adopt(config["report"]["rerun_check"], config["report"]["rerun_check_sha256"], ROOT)
+    runs = len(config["training"]["seeds"]) * len(config["training"]["architectures"]) + len(config["baselines"]["models"])
+    assert len(comparison) == runs and set(comparison["profile"]) == {"quick"}  # every run of the profile compared
