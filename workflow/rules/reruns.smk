@@ -9,8 +9,8 @@ rule adopt_rerun_check:
     output:
         table="results/reruns/adopted.csv",
     params:
-        path=config["report"]["rerun_check"],
-        sha256=config["report"]["rerun_check_sha256"],
+        # A mapping, not a path param: the script reads it whether or not the file exists.
+        shipped={"path": config["report"]["rerun_check"], "sha256": config["report"]["rerun_check_sha256"]},
     log:
         "results/logs/reruns/adopt_rerun_check.log",
     conda:

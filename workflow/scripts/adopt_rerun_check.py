@@ -11,11 +11,11 @@ from digitbench.reruns import adopt
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake)
-p = snakemake.params
-table = adopt(p.path, p.sha256)
+shipped = snakemake.params.shipped
+table = adopt(shipped["path"], shipped["sha256"])
 write_atomic(snakemake.output.table, lambda path: table.to_csv(path, index=False))
 if table.empty:
     log.info("report.rerun_check is empty: this profile ships no rerun comparison, so the table has no rows")
 else:
-    log.info("%s verified (SHA-256 %s): %d of %d runs identical\n%s", p.path, p.sha256, int(table["identical"].sum()),
-             len(table), table.to_string(index=False))
+    log.info("%s verified (SHA-256 %s): %d of %d runs identical\n%s", shipped["path"], shipped["sha256"],
+             int(table["identical"].sum()), len(table), table.to_string(index=False))
