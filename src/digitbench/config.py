@@ -132,6 +132,22 @@ def check_tuning(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[s
     return problems
 
 
+# Result files shipped with the project, each named by a key and verified by ``<key>_sha256`` (digitbench.shipped).
+SHIPPED_KEYS = ("tuning.results", "report.rerun_check")
+
+
+def check_shipped(config: Mapping[str, Any]) -> list[str]:
+    """Problems of the shipped-file keys: a file named without its digest, or a digest without a file."""
+    problems = []
+    for key in SHIPPED_KEYS:
+        section, name = key.split(".")
+        path, digest = config[section][name], config[section][f"{name}_sha256"]
+        if bool(path) != bool(digest):
+            problems.append(f"{key} is {path!r} but {key}_sha256 is {digest!r}: give both (the file and its "
+                            f"`sha256sum`) or neither")
+    return problems
+
+
 def check_consistency(config: Mapping[str, Any], source: str = "the config",
                       schema: Mapping[str, Any] | None = None) -> None:
     """Settings that are valid one by one but not together; checked before any job runs.
@@ -149,6 +165,7 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
         problems.append(f"training.batch_size is {t['batch_size']}, larger than the {training_images(t):,} images a "
                         f"CNN trains on (training.train_size {t['train_size']} less the validation share "
                         f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
+    problems += check_shipped(config)
     if schema is not None:
         problems += check_tuning(config, schema)
     if problems:

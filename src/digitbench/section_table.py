@@ -82,6 +82,8 @@ _CLAIM_TEXTS = ("pairwise_models", "pairwise_ensembles", "best_accuracy", "calib
 # In the order of _variables.yml and of the report's targets table.
 SECTIONS: dict[str, SectionSpec] = {
     "profile": SectionSpec("profile.build", variables=("study", "profile"), tables=("profile",)),
+    "tuning": SectionSpec("tuning.build", {"table": "adopt_tuning_results.table"}, variables=("tuning",),
+                          tables=("tuning",)),
     "data": SectionSpec("data.build", {"summary": "compute_eda.summary",
                                        "class_distribution": "compute_eda.class_distribution",
                                        "class_statistics": "compute_eda.class_statistics",
@@ -112,6 +114,8 @@ SECTIONS: dict[str, SectionSpec] = {
                                                    "occlusion": "summarize_occlusion.summary"},
                               variables=("robustness",), tables=("robustness",),
                               texts=("robustness_tests", "robustness_behaviour")),
+    "reruns": SectionSpec("reruns.build", {"table": "adopt_rerun_check.table"}, variables=("reruns",),
+                          tables=("reruns",)),
 }
 
 

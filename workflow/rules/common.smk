@@ -145,6 +145,13 @@ def declared(path):
     return str(path).removeprefix(f"{local_copies}/")
 
 
+def shipped_input(path):
+    """A result file shipped with the project (digitbench.shipped), as an input only while it exists: a missing
+    one reaches its rule's script, which names the file, its config key and the command that regenerates it.
+    Its recorded digest is a param of the rule, so a new digest reruns the check."""
+    return [local(path)] if path and os.path.isfile(path) else []
+
+
 def figure(name):
     """Both files of one figure: PDF for print, PNG for the HTML report."""
     return multiext(f"results/figures/{name}", ".pdf", ".png")

@@ -172,58 +172,6 @@ rule collect_throughput:
         "../scripts/collect_throughput.py"
 
 
-# Choosing a profile's training settings on the validation split (config `tuning`): not in `rule all`;
-# `snakemake results/tuning/validation.csv --configfile <profile> --cores all` runs it.
-TUNING_CANDIDATES = dict(tuning_candidates(config["tuning"]["grid"]))
-
-
-rule tune_training:
-    input:
-        code=script_code("tune_training.py"),
-        data=rules.download_mnist.output.npz,
-    output:
-        result="results/tuning/{candidate}/{arch}.json",
-    wildcard_constraints:
-        candidate=r"c\d+",
-        arch="|".join(ARCHITECTURE_CHOICES),
-    params:
-        overrides=lambda wildcards: TUNING_CANDIDATES[wildcards.candidate],
-        training=job_training_params(),
-        seed=config["tuning"]["seed"],
-        split_seed=config["seed"],
-        preprocessing=config["preprocessing"]["method"],
-        robust_percentiles=config["preprocessing"]["robust_percentiles"],
-    threads: config["training"]["threads"]
-    resources:
-        gpu=1,
-    log:
-        "results/logs/tuning/{candidate}_{arch}.log",
-    benchmark:
-        "results/benchmarks/tuning/{candidate}_{arch}.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/tune_training.py"
-
-
-rule collect_tuning:
-    input:
-        code=script_code("collect_tuning.py"),
-        results=expand(declared(rules.tune_training.output.result), candidate=TUNING_CANDIDATES,
-                       arch=config["tuning"]["architectures"]),
-    output:
-        table="results/tuning/validation.csv",
-    params:
-        candidates=list(TUNING_CANDIDATES),
-        architectures=config["tuning"]["architectures"],
-    log:
-        "results/logs/tuning/collect_tuning.log",
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/collect_tuning.py"
-
-
 # Training telemetry a user can open (config `tensorboard`): each finished run's history and settings as
 # TensorBoard logs, read from its files; nothing retrains. `tensorboard --logdir results/tensorboard`
 # shows them. In `rule all` when tensorboard.enabled.
