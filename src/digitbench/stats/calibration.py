@@ -9,7 +9,7 @@ import pandas as pd
 from scipy import stats
 
 from digitbench.stats.bootstrap import two_level_difference
-from digitbench.stats.comparisons import DESCRIPTIVE, too_few_seeds
+from digitbench.stats.comparisons import DESCRIPTIVE, descriptive_columns, too_few_seeds
 from digitbench.stats.predictions import Predictions
 from digitbench.stats.tests import holm
 
@@ -148,7 +148,8 @@ def calibration_tests(runs_by_architecture: dict[str, list[Predictions]], n_bins
         if too_few_seeds(n_a, n_b, min_seeds):
             rows.append({"model_a": best, "model_b": other, "n_seeds_a": n_a, "n_seeds_b": n_b, "ece_a": full[best],
                          "ece_b": full[other], "ece_difference": full[best] - full[other], "ci_low": np.nan,
-                         "ci_high": np.nan, "confidence": confidence, "p": np.nan, "method": DESCRIPTIVE})
+                         "ci_high": np.nan, "confidence": confidence, "p": np.nan, "method": DESCRIPTIVE,
+                         "note": descriptive_columns(0.0, min(n_a, n_b), min_seeds)["note"]})
             continue
         diff = two_level_difference(stats_[best], len(runs_by_architecture[best]), stats_[other],
                                     len(runs_by_architecture[other]), len(runs_by_architecture[best][0].y_true),
@@ -159,6 +160,6 @@ def calibration_tests(runs_by_architecture: dict[str, list[Predictions]], n_bins
                      "confidence": confidence, "p": diff["p"],
                      "method": "two-level paired bootstrap (seeds and test items)"})
     table = pd.DataFrame(rows, columns=["model_a", "model_b", "n_seeds_a", "n_seeds_b", "ece_a", "ece_b",
-                                        "ece_difference", "ci_low", "ci_high", "confidence", "p", "method"])
+                                        "ece_difference", "ci_low", "ci_high", "confidence", "p", "method", "note"])
     table["p_holm"], table["reject"] = holm(table["p"].to_numpy(), alpha) if len(table) else ([], [])
     return table

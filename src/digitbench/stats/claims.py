@@ -84,7 +84,7 @@ def calibration_claims(table: pd.DataFrame, alpha: float) -> list[dict[str, Any]
                         "value": _num(r["ece_difference"]), "ci_low": _num(r["ci_low"]),
                         "ci_high": _num(r["ci_high"]), "ci_level": _num(r["confidence"]),
                         "ci_method": "two-level paired bootstrap, percentile"},
-        "n": None, "n_seeds": [int(r["n_seeds_a"]), int(r["n_seeds_b"])], "note": "",
+        "n": None, "n_seeds": [int(r["n_seeds_a"]), int(r["n_seeds_b"])], "note": _text(r.get("note")),
     } for _, r in table.iterrows()]
 
 
