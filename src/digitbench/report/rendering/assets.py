@@ -4,10 +4,12 @@
 # counter would print a second number in front of them. Hyphenation is off so that
 # text extracted from the PDF (checks, tests) never reads "Fig- ure 3".
 # Long tables must break across pages (a figure block does not by default and would overflow the
-# page), and wide results tables need a smaller font than the prose to fit the text width. A caption
+# page), and wide results tables need a smaller font than the prose to fit the text width, set
+# ragged (justified cells spread short labels across the cell). A caption
 # is sticky: it moves to the next page with its table instead of ending a page alone.
 TYPST_HEADER = ("#set figure(numbering: none)\n#set text(hyphenate: false)\n"
                  "#show figure: set block(breakable: true)\n#show table: set text(size: 8pt)\n"
+                 "#show table: set par(justify: false)\n"
                  "#show figure.caption: it => block(sticky: true, it)\n"
                  "#set table(inset: (x: 3pt, y: 4pt))\n")
 
