@@ -34,40 +34,6 @@ rule train_cnn:
         "../scripts/train_cnn.py"
 
 
-rule evaluate_behaviour:
-    # Inference only, one pass of the saved model: perturbed test images, the UCI digits and
-    # occlusion maps; nothing retrains.
-    input:
-        code=script_code("evaluate_behaviour.py"),
-        model=rules.train_cnn.output.model,
-        data=rules.download_mnist.output.npz,
-    output:
-        arrays="results/robustness/{arch}/seed{seed}.npz",
-        occlusion="results/occlusion/{arch}/seed{seed}.npz",
-    wildcard_constraints:
-        arch="|".join(ARCHITECTURE_CHOICES),
-        seed=r"\d+",
-    params:
-        training=job_training_params(),
-        split_seed=config["seed"],
-        preprocessing=config["preprocessing"]["method"],
-        robust_percentiles=config["preprocessing"]["robust_percentiles"],
-        test_set=test_set_params(),
-        robustness=robustness_images(),
-        occlusion=config["occlusion"],
-    threads: config["training"]["threads"]
-    resources:
-        gpu=1,
-    log:
-        "results/logs/behaviour/{arch}_seed{seed}.log",
-    benchmark:
-        "results/benchmarks/behaviour/{arch}_seed{seed}.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/evaluate_behaviour.py"
-
-
 rule describe_architectures:
     input:
         code=script_code("describe_architectures.py"),
@@ -128,48 +94,6 @@ rule summarize_cnns:
         "../../environment.yml"
     script:
         "../scripts/summarize_cnns.py"
-
-
-rule benchmark_throughput:
-    input:
-        code=script_code("benchmark_throughput.py"),
-    output:
-        table="results/benchmarks/throughput/{backend}.csv",
-    wildcard_constraints:
-        backend="default|tensorflow|jax|torch",
-    params:
-        architectures=config["benchmark"]["architectures"],
-        batch_size=config["benchmark"]["batch_size"],
-        steps=config["benchmark"]["steps"],
-        warmup_steps=config["benchmark"]["warmup_steps"],
-        repeats=config["benchmark"]["repeats"],
-        training=job_training_params(),
-        seed=config["seed"],
-    threads: config["training"]["threads"]
-    resources:
-        gpu=1,
-    log:
-        "results/logs/benchmarks/throughput_{backend}.log",
-    benchmark:
-        "results/benchmarks/benchmark_throughput/{backend}.tsv"
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/benchmark_throughput.py"
-
-
-rule collect_throughput:
-    input:
-        code=script_code("collect_throughput.py"),
-        parts=expand(declared(rules.benchmark_throughput.output.table), backend=config["benchmark"]["backends"]),
-    output:
-        table="results/benchmarks/throughput.csv",
-    log:
-        "results/logs/benchmarks/collect_throughput.log",
-    conda:
-        "../../environment.yml"
-    script:
-        "../scripts/collect_throughput.py"
 
 
 # Training telemetry a user can open (config `tensorboard`): each finished run's history and settings as
