@@ -43,13 +43,13 @@ def test_report_names_the_class_a_collapsed_architecture_predicts_and_ranks_only
     assert "| collapsed: 3 (100%) |" in table and "| collapsed: 7 (100%) |" in table
     assert "Logistic regression (reference)" in table and variables["collapse_share"] == "50%"
     behaviour = texts["robustness_behaviour"]
-    assert ("Runs collapsed on 2 conditions: at rotation 30°, `b` (both runs predict class 7 for 100% of images); "
-            "on the UCI digits, `a` (both runs predict class 3 for 100% of images).") in behaviour
+    assert ("Runs collapsed on 2 conditions: at rotation 30°, `b` (7 (100%)); on the UCI digits, `a` (3 (100%))."
+            in behaviour)
     assert "`b` has the highest mean" in behaviour and "`a` has the highest mean" not in behaviour
     assert "the logistic regression 0." in behaviour
     text = texts["robustness_tests"]
-    assert "On the UCI digits, leaving out `a` (collapsed: both runs predict class 3 for 100% of images):" in text
-    assert "At the strongest rotation (30°), leaving out `b` (collapsed: both runs predict class 7" in text
+    assert "On the UCI digits, leaving out `a` (collapsed: 3 (100%)):" in text
+    assert "At the strongest rotation (30°), leaving out `b` (collapsed: 7 (100%))" in text
     uci = text[text.index("On the UCI digits"):].split("):", 1)[1]  # after the left-out list
     assert "`a`" not in uci and uci.count("`b` has a lower error rate than `c`") == 1
 

@@ -32,33 +32,10 @@ def _condition(family: str, strength: float) -> str:
     return named.get(family, f"at {family} {strength:g}{UNITS.get(family, '')}")
 
 
-def _collapse(row: pd.Series, runs: pd.DataFrame | None) -> str:
-    """What a collapsed architecture predicts on one condition (``both runs predict class k for X% of images``,
-    ``seed 2 predicts ...``): run by run from the per-run table when there is one, else the class its runs
-    predict most, pooled."""
-    k, n = int(row["n_collapsed"]), int(row["n_seeds"])
-    if runs is None:  # no per-run table: the class over all the architecture's predictions, said as such
-        pooled = f"class {int(row['top_class'])} for {100 * row['top_share']:.0f}% of images"
-        if n == 1:
-            return f"predicts {pooled}"
-        who = f"{k} of {n} runs" if k < n else "both runs" if n == 2 else "all runs"
-        return f"{who} collapsed; its runs together predict {pooled}"
-    mine = runs[(runs["architecture"] == row["architecture"]) & (runs["family"] == row["family"])
-                & (runs["strength"] == row["strength"]) & runs["collapsed"]].sort_values("seed")
-    if n == 1:
-        return f"predicts class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].iloc[0]:.0f}% of images"
-    if k == n and mine["top_class"].nunique() == 1:  # one class for every run: its mean share over them
-        who = "both runs" if n == 2 else "all runs"
-        return f"{who} predict class {int(mine['top_class'].iloc[0])} for {100 * mine['top_share'].mean():.0f}% of images"
-    each = [f"seed {int(r.seed)} {'predicts ' if i == 0 else ''}class {int(r.top_class)} for {100 * r.top_share:.0f}%"
-            for i, r in enumerate(mine.itertuples())]
-    return f"{_and(each)} of images"
-
-
 def _short(row: pd.Series, runs: pd.DataFrame | None) -> str:
     """A collapse as a table cell shows it: ``collapsed: 8 (99%)``, or per seed ``s1: 8 (92%), s2: 0 (98%)``.
 
-    The sentence of :func:`_collapse` made the cells so wide that the narrow columns overprinted each other.
+    A sentence per cell made the columns so wide that the narrow ones overprinted each other.
     """
     if runs is None:
         return f"collapsed ({int(row['n_collapsed'])} of {int(row['n_seeds'])} runs); pooled: " \
@@ -100,13 +77,17 @@ def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float
     hit = cnn[cnn["n_collapsed"] > 0]
     hit = hit.iloc[np.argsort([order[key] for key in zip(hit["family"], hit["strength"])], kind="stable")]
     parts = [f"A run counts as collapsed on a condition when one class takes at least {100 * share:g}% of its "
-             "predictions there; collapsed conditions are neither compared nor ranked."]
+             "predictions there; collapsed conditions are neither compared nor ranked. Below, each collapsed "
+             "architecture is followed by the class its runs predict and that class's share of the predictions "
+             "(s1, s2: per seed, when they differ)."]
     if hit.empty:
         parts.append("No run collapsed on any condition.")
     else:
         where = []
         for (family, strength), group in hit.groupby(["family", "strength"], sort=False):
-            archs = [f"`{r['architecture']}` ({_collapse(r, runs)})" for _, r in group.iterrows()]
+            # Class and share in short: the sentence form repeated itself once per collapsed architecture.
+            archs = [f"`{r['architecture']}` ({_short(r, runs).removeprefix('collapsed: ')})"
+                     for _, r in group.iterrows()]
             where.append(f"{_condition(family, strength)}, {_and(archs)}")
         parts.append(f"Runs collapsed on {plural(len(where), 'condition')}: {'; '.join(where)}.")
     uci = cnn[(cnn["family"] == "uci_digits") & (cnn["n_collapsed"] == 0)].set_index("architecture")
@@ -187,7 +168,7 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
 
     def left_out(family: str, strength: float) -> list[str]:
         rows = cnn[(cnn["family"] == family) & (cnn["strength"] == strength) & (cnn["n_collapsed"] > 0)]
-        return [f"`{r['architecture']}` (collapsed: {_collapse(r, runs)})" for _, r in rows.iterrows()]
+        return [f"`{r['architecture']}` ({_short(r, runs)})" for _, r in rows.iterrows()]
 
     compared = [c for family in by_family.values() for c in family
                 if c["family"].startswith(("pairwise_robustness_", "pairwise_uci_digits"))]
