@@ -267,3 +267,22 @@ def test_targets_table_commands_repeat_the_run_config_files():
             "config/quick.yaml`") in table
     assert "`snakemake report/_generated/tables/main_results.md --cores all --resources gpu=1 --configfile" in table
     assert "--configfile" not in targets_table(["eda_sample_grid"], [], [])  # the paper profile needs none
+
+
+def test_rehearsal_keeps_the_paper_downstream_and_says_its_numbers_are_not_results():
+    import yaml
+
+    from digitbench.config import load_schema, validate_config
+    from digitbench.report.numbers.profile import front
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    paper = validate_config({}, schema)
+    rehearsal = validate_config(yaml.safe_load((ROOT / "config/rehearsal.yaml").read_text()), schema)
+    for section in ("robustness", "occlusion", "stats", "data"):  # everything after training at the paper's size
+        assert rehearsal[section] == paper[section], section
+    assert rehearsal["training"]["architectures"] == paper["training"]["architectures"]
+    assert rehearsal["training"]["seeds"] == paper["training"]["seeds"] and len(paper["training"]["seeds"]) >= 5
+    assert rehearsal["training"]["epochs"] < paper["training"]["epochs"]
+    machine = {"cpu": "CPU", "cores": "2", "gpu": "none"}
+    assert front(rehearsal, schema, machine).startswith("These are rehearsal numbers, not results")
+    assert "rehearsal" not in front(paper, schema, machine)

@@ -35,6 +35,10 @@ def selection(config: Mapping[str, Any], rows: list[tuple[str, Any, Any]]) -> st
             "departures shorten the run to fit the budget of the profile.")
 
 
+# config/rehearsal.yaml: the paper's downstream with training cut short, whose numbers are not results.
+REHEARSAL_PROFILE = "rehearsal"
+
+
 def _budget(training: Mapping[str, Any]) -> str:
     images = "all 60,000 training images" if not training["train_size"] else f"{training['train_size']:,} training images"
     return f"{images}, at most {plural(training['epochs'], 'epoch')}, {plural(len(training['seeds']), 'seed')}"
@@ -45,6 +49,10 @@ def front(config: Mapping[str, Any], schema: Mapping[str, Any], machine: Mapping
     paper = validate_config({}, schema)
     gpu = "no GPU" if machine["gpu"] == "none" else f"GPU {machine['gpu']}"
     where = f"on {machine['cpu']} ({machine['cores']} logical cores, {gpu})"
+    if config["profile"] == REHEARSAL_PROFILE:
+        return (f"These are rehearsal numbers, not results: the paper profile's analyses at full size after a "
+                f"training cut to {_budget(config['training'])} per architecture, computed {where}, to check that "
+                f"the paper profile ({_budget(paper['training'])}) runs end to end.")
     if config["profile"] == PAPER_PROFILE and not departures(config, schema):
         return f"These are the paper profile's numbers ({_budget(config['training'])} per architecture), computed {where}."
     return (f"These numbers come from the {markdown_literal(config['profile'])} profile "
