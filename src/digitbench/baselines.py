@@ -111,6 +111,16 @@ def cross_validate(model: ClassifierMixin, x: np.ndarray, y: np.ndarray, folds: 
     return np.array(scores)
 
 
+def fit_and_score(model: ClassifierMixin, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray,
+                  y_test: np.ndarray) -> tuple[dict[str, Any], np.ndarray, np.ndarray, float]:
+    """Fit ``model``, then score it on the test set: ``(metrics, predictions, probabilities, fit seconds)``."""
+    start = time.perf_counter()
+    model.fit(x_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    proba = model.predict_proba(x_test)
+    return metrics.classification_metrics(y_test, proba), proba.argmax(axis=1), proba, fit_seconds
+
+
 def run_baseline(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np.ndarray, y_test: np.ndarray,
                  params: BaselineParams, log: logging.Logger | None = None) -> BaselineResult:
     """Cross-validate a baseline, refit it on the whole training set and evaluate it on the test set.
@@ -133,12 +143,7 @@ def run_baseline(name: str, x_train: np.ndarray, y_train: np.ndarray, x_test: np
     log.info("%s: %d-fold CV on %d training images", name, params.cv_folds, len(y_train))
     cv_scores = cross_validate(model, x_train, y_train, params.cv_folds, params.seed, log)
     log.info("%s: refitting on all %d training images", name, len(y_train))
-    start = time.perf_counter()
-    model.fit(x_train, y_train)
-    fit_seconds = time.perf_counter() - start
-    proba = model.predict_proba(x_test)
-    y_pred = proba.argmax(axis=1)
-    result = metrics.classification_metrics(y_test, proba)
+    result, y_pred, proba, fit_seconds = fit_and_score(model, x_train, y_train, x_test, y_test)
     result.update(
         model=name,
         label=MODELS[name],

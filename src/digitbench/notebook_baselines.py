@@ -17,7 +17,6 @@ the rule writes that list into the model's ``metrics.json`` and the report print
 from __future__ import annotations
 
 import logging
-import time
 
 import numpy as np
 import sklearn
@@ -25,7 +24,7 @@ from sklearn.base import ClassifierMixin
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
-from digitbench import metrics
+from digitbench.baselines import fit_and_score
 from digitbench.stats.bootstrap import metric_intervals
 from digitbench.stats.predictions import Predictions
 
@@ -110,12 +109,7 @@ def fit_notebook_baseline(name: str, data: dict[str, np.ndarray], n_jobs: int = 
     x_train, x_test = notebook_features(data["x_train"]), notebook_features(data["x_test"])
     y_train, y_test = np.asarray(data["y_train"]), np.asarray(data["y_test"])
     log.info("%s (notebook settings): fitting on %d training images, %d thread(s)", name, len(y_train), n_jobs)
-    start = time.perf_counter()
-    model.fit(x_train, y_train)
-    fit_seconds = time.perf_counter() - start
-    proba = model.predict_proba(x_test)
-    y_pred = proba.argmax(axis=1)
-    result = metrics.classification_metrics(y_test, proba)
+    result, y_pred, proba, fit_seconds = fit_and_score(model, x_train, y_train, x_test, y_test)
     ci = metric_intervals(Predictions(name, "baseline", y_test, proba), n_resamples, seed, confidence)
     acc = ci.set_index("metric").loc["accuracy"]
     result.update(model=name, label=MODELS[name], accuracy_ci_low=float(acc["ci_low"]),
