@@ -33,12 +33,16 @@ RANDOM_STATE = 42  # the notebook's random_state
 LOGREG_MAX_ITER = 1000
 RF_N_ESTIMATORS = 100
 
+# The data both fits see, as the notebook prepared it.
+_DATA = [
+    {"setting": "training images", "notebook": "all 60,000", "here": "all 60,000", "note": ""},
+    {"setting": "pixels", "notebook": "flattened, divided by 255", "here": "flattened, divided by 255", "note": ""},
+]
 # Each estimator setting of the notebook, what these fits use, and, where they differ, why the
 # difference changes no prediction. A result that depended on one of them would need another fit.
 SETTINGS: dict[str, list[dict[str, str]]] = {
     "logreg": [
-        {"setting": "training images", "notebook": "all 60,000", "here": "all 60,000", "note": ""},
-        {"setting": "pixels", "notebook": "flattened, divided by 255", "here": "flattened, divided by 255", "note": ""},
+        *_DATA,
         {"setting": "max_iter", "notebook": "1000", "here": "1000", "note": ""},
         {"setting": "random_state", "notebook": "42", "here": "42", "note": ""},
         # Not passed by the notebook: scikit-learn's defaults, the same values here.
@@ -48,8 +52,7 @@ SETTINGS: dict[str, list[dict[str, str]]] = {
          "note": "it only ever ran one-vs-rest fits in parallel; scikit-learn 1.8 and later ignore it and warn"},
     ],
     "random_forest": [
-        {"setting": "training images", "notebook": "all 60,000", "here": "all 60,000", "note": ""},
-        {"setting": "pixels", "notebook": "flattened, divided by 255", "here": "flattened, divided by 255", "note": ""},
+        *_DATA,
         {"setting": "n_estimators", "notebook": "100", "here": "100", "note": ""},
         {"setting": "random_state", "notebook": "42", "here": "42", "note": ""},
         {"setting": "n_jobs", "notebook": "-1, every core", "here": "the rule's threads",
