@@ -88,11 +88,18 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
     model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(10, "softmax")])
     model.save(tmp_path / "model.keras")
     training = {"train_size": 0, "validation_split": 0.2}
+    # The run's record of the whole test set, as train_cnn writes it.
+    whole = prepare(digits, train_size=0, validation_split=0.2, split_seed=1)
+    np.savez(tmp_path / "predictions.npz", proba=model.predict(whole.x_test, verbose=0))
     robustness = {"test_size": 50, "seed": 3, **STRENGTHS}
-    out, occ = evaluate_run(str(tmp_path / "model.keras"), str(tmp_path / "mnist.npz"), training=training,
-                            split_seed=1, preprocessing="standard", percentiles=(1.0, 99.0),
+
+    def evaluate(record="predictions.npz", batch_size=7):
+        return evaluate_run(str(tmp_path / "model.keras"), str(tmp_path / "mnist.npz"), record=str(tmp_path / record),
+                            training=training, split_seed=1, preprocessing="standard", percentiles=(1.0, 99.0),
                             test_set={"size": 0, "seed": None}, robustness=robustness,
-                            occlusion={"per_class": 2, "patch": 6, "stride": 4}, log=logging.getLogger("test"))
+                            occlusion={"per_class": 2, "patch": 6, "stride": 4}, batch_size=batch_size,
+                            log=logging.getLogger("test"))
+    out, occ = evaluate()
     assert out["correct"].shape == (7, 50) and out["uci_proba"].shape == (1797, 10)
     assert (out["correct"] == (out["predicted"] == out["y_true"])).all() and out["top_share"].shape == (7,)
     assert (out["uci_predicted"] == out["uci_proba"].argmax(axis=1)).all()
@@ -113,6 +120,14 @@ def test_a_saved_model_is_evaluated_on_every_condition_and_the_uci_digits(tmp_pa
         return model.predict(scaled, verbose=0)
     maps, _ = occlusion_maps(predict, occ["images"], occ["y_true"], patch=6, stride=4)
     np.testing.assert_allclose(occ["maps"], maps, atol=1e-5)
+    # The batch size paces inference only.
+    again, occ_again = evaluate(batch_size=512)
+    np.testing.assert_array_equal(again["predicted"], out["predicted"])
+    np.testing.assert_allclose(occ_again["maps"], occ["maps"], atol=1e-6)
+    # A record of another model is refused, naming the rule that rewrites it.
+    np.savez(tmp_path / "other.npz", proba=np.full((len(digits["y_test"]), 10), 0.1))
+    with pytest.raises(ValueError, match="other.npz.*rerun rule train_cnn"):
+        evaluate("other.npz")
 
 
 def write_runs(tmp_path, archs=(("a", 0.9), ("b", 0.6)), seeds=(1, 2), n=60, collapse=None, kind="cnn"):

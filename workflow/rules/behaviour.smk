@@ -3,11 +3,12 @@
 
 
 rule evaluate_behaviour:
-    # Inference only, one pass of the saved model: perturbed test images, the UCI digits and
-    # occlusion maps; nothing retrains.
+    # Inference only, one load and one pass of the saved model: perturbed test images, the UCI digits
+    # and occlusion maps; the clean test images are the run's recorded predictions. Nothing retrains.
     input:
         code=script_code("evaluate_behaviour.py"),
         model=rules.train_cnn.output.model,
+        record=rules.train_cnn.output.predictions,
         data=rules.download_mnist.output.npz,
     output:
         arrays="results/robustness/{arch}/seed{seed}.npz",

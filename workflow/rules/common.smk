@@ -215,8 +215,8 @@ ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
 
 def robustness_images():
     """The robustness config that decides which images the runs are evaluated on (subset, seed, strengths);
-    collapse_share only reads the results, so changing it reruns no inference."""
-    return {k: v for k, v in config["robustness"].items() if k != "collapse_share"}
+    collapse_share only reads the results and batch_size only paces inference, so changing them reruns none."""
+    return {k: v for k, v in config["robustness"].items() if k not in ("collapse_share", "batch_size")}
 
 
 def test_set_params():

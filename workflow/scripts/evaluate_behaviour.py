@@ -15,9 +15,11 @@ from digitbench.training.runtime import limit_threads  # noqa: E402
 
 p = snakemake.params
 limit_threads(snakemake.threads, log)
+# From the config, not params: the batch size moves only the last digits, so changing it reruns nothing.
+batch_size = snakemake.config["robustness"]["batch_size"]
 robustness, occlusion = evaluate_run(
-    snakemake.input.model, snakemake.input.data, training=p.training, split_seed=p.split_seed,
+    snakemake.input.model, snakemake.input.data, record=snakemake.input.record, training=p.training, split_seed=p.split_seed,
     preprocessing=p.preprocessing, percentiles=tuple(p.robust_percentiles), test_set=p.test_set,
-    robustness=p.robustness, occlusion=p.occlusion, log=log)
+    robustness=p.robustness, occlusion=p.occlusion, batch_size=batch_size, log=log)
 write_atomic(snakemake.output.arrays, lambda path: savez(path, compressed=True, **robustness))
 write_atomic(snakemake.output.occlusion, lambda path: savez(path, compressed=True, **occlusion))

@@ -101,9 +101,23 @@ def uci_digits_as_mnist() -> tuple[np.ndarray, np.ndarray]:
 
 def test_subset(data_path: str, test_set: dict[str, Any], size: int, seed: int) -> dict[str, np.ndarray]:
     """MNIST with its test set cut as every rule cuts it (``data.test_size``), then to ``size`` images
-    (``robustness.test_size``, class-stratified, 0 = all), the same for every run."""
+    (``robustness.test_size``, class-stratified, 0 = all), the same for every run.
+
+    Returns:
+        The arrays, and ``test_index``: the kept images' positions in the cut test set (the rows of a
+        run's ``predictions.npz``).
+
+    Raises:
+        ValueError: ``size`` is larger than the cut test set, or leaves a class without images.
+    """
     from digitbench.data import load_npz
-    from digitbench.preprocess import subsample_test_set
+    from digitbench.preprocess import stratified_subset, subsample_test_set
 
     arrays = subsample_test_set(load_npz(data_path), **test_set)
-    return subsample_test_set(arrays, size, seed) if size and size < len(arrays["y_test"]) else arrays
+    index = np.arange(len(arrays["y_test"]))
+    if size and size < len(index):
+        try:
+            index = stratified_subset(arrays["y_test"], size, seed)
+        except ValueError as err:
+            raise ValueError(f"robustness.test_size: {err}") from None
+    return {**arrays, "x_test": arrays["x_test"][index], "y_test": arrays["y_test"][index], "test_index": index}
