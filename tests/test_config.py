@@ -132,3 +132,26 @@ def test_command_line_check_names_file_line_and_column_of_a_yaml_error(tmp_path,
     assert f"config/config.yaml + {big}" in capsys.readouterr().err  # layered as --configfile layers them
     assert main([".test/config.yaml"]) == 0
     assert "config/config.yaml + .test/config.yaml: valid" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("training:\n  seeds: [1, 4294967296]\n", "'training.seeds.1'"),
+    ("seed: 4294967296\n", "'seed'"),
+    ("training:\n  epochs: 3\n  warmup_epochs: 5\n", "training.warmup_epochs is 5, more than training.epochs (3)"),
+    ("training:\n  train_size: 40\n", "training.train_size is 40: with training.validation_split 0.15 it splits into "
+                                      "34 training and 6 validation images"),
+])
+def test_values_no_job_could_run_are_refused_naming_the_key_file_and_line(tmp_path, text, expected):
+    from digitbench.config import check_consistency, load_schema, validate_config
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("profile: x\n" + text)
+    config = yaml.safe_load(extra.read_text())
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, schema, source=str(extra), files=["config/config.yaml", str(extra)])
+        check_consistency(config, source=str(extra), schema=schema, files=["config/config.yaml", str(extra)])
+    assert expected in str(err.value)
+    line = [i for i, row in enumerate(("profile: x\n" + text).splitlines(), 1) if row.strip().startswith(
+        ("seeds", "seed:", "warmup", "train_size"))][-1]
+    assert f"[{extra}, line {line}]" in str(err.value)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import shlex
 import signal
 import subprocess
 import sys
@@ -92,10 +93,41 @@ def test_copied_verified_data_is_used_without_a_download(smoke_run, tmp_path):
     work = fresh_copy(tmp_path / "copied")
     (work / "resources/mnist").mkdir(parents=True)
     shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")  # cp -p
-    proc = snakemake(work, "--dry-run", "results/tables/eda_summary.json", *SMOKE)
+    # The whole study, not one target: on a fresh clone nothing that download_mnist declares is missing.
+    proc = snakemake(work, "--dry-run", *SMOKE)
     out = proc.stdout + proc.stderr
     assert re.search(r"^\s*(local)?rule compute_eda:", out, re.M)
     assert not re.search(r"^\s*(local)?rule download_mnist:", out, re.M), out
+    # A changed data source does not make Snakemake delete the verified copy to fetch it again.
+    (work / "source.yaml").write_text("data:\n  sources: [npm]\n")
+    proc = snakemake(work, "--dry-run", *SMOKE, "source.yaml")
+    assert not re.search(r"^\s*(local)?rule download_mnist:", proc.stdout + proc.stderr, re.M)
+    # The verified copy keeps a hard link: removed by hand (or by a failed download), it comes back.
+    (work / "resources/mnist/mnist.npz").unlink()
+    proc = snakemake(work, "--dry-run", "results/tables/eda_summary.json", *SMOKE)
+    out = proc.stdout + proc.stderr
+    assert "restored from its verified hard link" in out and "rule download_mnist" not in out, out
+
+
+def test_a_wrong_data_copy_or_local_path_stops_the_run_before_any_job(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "wrong-data")
+    npz = work / "resources/mnist/mnist.npz"
+    npz.unlink()  # a new file, not an edit of the verified one (its hard link keeps that)
+    npz.write_bytes(b"not an npz")
+    proc = snakemake(work, *SMOKE, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "resources/mnist/mnist.npz is not the verified MNIST" in out, out
+    assert "mv resources/mnist/mnist.npz resources/mnist/mnist.npz.bad" in out and "Select jobs" not in out
+    assert "Traceback" not in out
+    # Moved aside as the message says: the verified copy comes back and nothing reruns.
+    npz.rename(npz.with_name("mnist.npz.bad"))
+    proc = snakemake(work, "--dry-run", *SMOKE)
+    assert "restored" in proc.stdout + proc.stderr
+    (work / "local.yaml").write_text("data:\n  local_path: /nowhere/mnist.npz\n")
+    proc = snakemake(work, "--dry-run", *SMOKE, "local.yaml", check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "data.local_path in config/config.yaml" in out and "/nowhere/mnist.npz" in out
+    assert "Traceback" not in out
 
 
 def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smoke_run, tmp_path):
@@ -134,9 +166,12 @@ def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smok
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "no.such.value" in out
     assert _report_bytes(work) == before and not _scratch(work)
-    # The kept report is not taken for a current one: the render is still due.
+    # The kept report is not taken for a current one: the render is still due. Its record, which
+    # Snakemake deleted when the render started, comes back with it, so no --forcerun is demanded.
     proc = snakemake(work, "--dry-run", *config)
-    assert "render_report" in proc.stdout + proc.stderr and "Nothing to be done" not in proc.stdout + proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "render_report" in out and "Nothing to be done" not in out and "--forcerun" not in out
+    assert "digitbench.json restored" in out and (work / "results/report/digitbench.json").is_file()
 
 
 def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_path):
@@ -152,3 +187,19 @@ def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_p
     refused = next(out for out, code in outs if code != 0)
     assert "is executing jobs in this folder" in refused or "cannot be locked" in refused, refused
     assert figure.stat().st_size > 0 and not list(figure.parent.glob(".tmp-*"))
+
+
+def test_the_printed_command_with_several_config_files_is_accepted(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "several")
+    (work / "title.yaml").write_text("report:\n  title: Another title\n")
+    metrics = work / "results/models/enhanced_cnn/seed1/metrics.json"
+    metrics.write_text(metrics.read_text().replace("0.", "0.9", 1))
+    proc = snakemake(work, "--dry-run", *SMOKE, "title.yaml", check=False)
+    out = proc.stdout + proc.stderr
+    lines = [line.strip() for line in out.splitlines() if line.strip().startswith("snakemake ") and "--forcerun" in line]
+    assert lines and "--configfile .test/config.yaml title.yaml --forcerun" in lines[0], out
+    # Snakemake 9 keeps only the last of repeated --configfile flags: the command names them once.
+    assert lines[0].count("--configfile") == 1
+    proc = snakemake(work, "--dry-run", *shlex.split(lines[0])[1:])
+    out = proc.stdout + proc.stderr
+    assert "train_cnn" in out and "Traceback" not in out

@@ -42,3 +42,26 @@ def test_second_lock_is_refused_with_the_holder(tmp_path):
         holder.kill()
         holder.wait()
     workdir.lock_run(tmp_path)  # released when its holder died, even by SIGKILL
+
+
+def test_results_that_lost_their_stamp_are_refused_or_named_from_the_copy(tmp_path):
+    (tmp_path / "results/.ledger/results").mkdir(parents=True)
+    (tmp_path / "results/.ledger/results/x.csv.json").write_text("{}")  # one recorded result
+    with pytest.raises(workdir.WorkdirError) as err:
+        workdir.check_profile("paper", [], root=tmp_path)
+    assert "results/.profile.json, which names the profile that made them, is missing" in str(err.value)
+    assert "echo '{\"profile\": \"paper\", \"configfiles\": []}' > results/.profile.json" in str(err.value)
+    workdir.write_stamp("quick", ["config/quick.yaml"], tmp_path)
+    (tmp_path / workdir.STAMP).unlink()
+    workdir.check_profile("quick", ["config/quick.yaml"], root=tmp_path)  # the copy names it
+    with pytest.raises(workdir.WorkdirError, match="results/ holds profile 'quick'"):
+        workdir.check_profile("paper", [], root=tmp_path)
+
+
+def test_the_published_record_comes_back_after_snakemake_deletes_it(tmp_path):
+    record = tmp_path / "digitbench.json"
+    record.write_text('{"files": {}}')
+    workdir.keep_published(record)
+    assert not workdir.restore_published(record)  # present: nothing to do
+    record.unlink()  # what Snakemake does before a render that then fails
+    assert workdir.restore_published(record) and record.read_text() == '{"files": {}}'

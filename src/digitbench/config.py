@@ -16,6 +16,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from digitbench.config_where import located
+
 
 # The schema's default profile: every key at its default is the study's protocol.
 PAPER_PROFILE = "paper"
@@ -66,13 +68,15 @@ def _describe(error: jsonschema.ValidationError, schema: Mapping[str, Any]) -> s
     return f"'{key}': {error.message}{hint}."
 
 
-def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: str = "the config") -> dict[str, Any]:
+def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: str = "the config",
+                    files: Sequence[str | Path] = ()) -> dict[str, Any]:
     """Validate ``config`` in place, adding defaults for every missing key.
 
     Args:
         config: The parsed configuration (Snakemake's ``config`` dict).
         schema: The JSON schema (``workflow/schemas/config.schema.yaml``).
         source: Name of the file(s) the config came from, quoted in error messages.
+        files: The layered config files; each message then names the file and line that set the key.
 
     Returns:
         The same dict, completed with defaults.
@@ -84,7 +88,7 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
-        lines = [f"- {_describe(e, schema)}" for e in errors]
+        lines = [f"- {located(_describe(e, schema), files, list(e.absolute_path))}" for e in errors]
         raise ConfigError(
             f"Invalid configuration in {source}:\n" + "\n".join(lines) + "\nFix the key(s) above; "
             "workflow/schemas/config.schema.yaml documents every key and its default."
@@ -93,6 +97,7 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
 
 
 MNIST_TRAIN_IMAGES = 60000
+N_CLASSES = 10
 
 
 def training_images(training: Mapping[str, Any]) -> int:
@@ -149,10 +154,11 @@ def check_shipped(config: Mapping[str, Any]) -> list[str]:
 
 
 def check_consistency(config: Mapping[str, Any], source: str = "the config",
-                      schema: Mapping[str, Any] | None = None) -> None:
+                      schema: Mapping[str, Any] | None = None, files: Sequence[str | Path] = ()) -> None:
     """Settings that are valid one by one but not together; checked before any job runs.
 
-    With ``schema``, the tuning grid's candidates are validated as training settings too.
+    With ``schema``, the tuning grid's candidates are validated as training settings too; with
+    ``files`` (the layered config files), each problem names the file and line that set its key.
 
     Raises:
         ConfigError: naming the keys, their values and the fix.
@@ -165,6 +171,19 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
         problems.append(f"training.batch_size is {t['batch_size']}, larger than the {training_images(t):,} images a "
                         f"CNN trains on (training.train_size {t['train_size']} less the validation share "
                         f"{t['validation_split']:g}); lower training.batch_size or raise training.train_size")
+    n = t["train_size"] or MNIST_TRAIN_IMAGES
+    held_out = math.ceil(n * t["validation_split"])
+    if t["train_size"] and min(held_out, n - held_out) < N_CLASSES:
+        need = max(math.ceil(N_CLASSES / t["validation_split"]), math.ceil(N_CLASSES / (1 - t["validation_split"])))
+        problems.append(located(f"training.train_size is {n}: with training.validation_split {t['validation_split']:g} "
+                                f"it splits into {n - held_out} training and {held_out} validation images, and the "
+                                f"stratified split needs one of each class on both sides; raise training.train_size "
+                                f"to at least {need} (or 0 for all)", files, ("training", "train_size")))
+    if t["warmup_epochs"] > t["epochs"]:
+        problems.append(located(f"training.warmup_epochs is {t['warmup_epochs']}, more than training.epochs "
+                                f"({t['epochs']}): the learning rate would never finish warming up; lower "
+                                "training.warmup_epochs to training.epochs or less", files,
+                                ("training", "warmup_epochs")))
     problems += check_shipped(config)
     if schema is not None:
         problems += check_tuning(config, schema)
@@ -198,13 +217,19 @@ def check_config_files(paths: list[str | Path]) -> None:
         ConfigError: A file repeats a key or is not valid YAML.
     """
     for path in map(Path, paths):
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file. Give the path of an existing file (relative to the "
+                              "project folder) to --configfile.")
         try:
             with open(path, encoding="utf-8") as fh:
-                yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 -- a SafeLoader subclass
+                loaded = yaml.load(fh, Loader=_StrictLoader)  # noqa: S506 -- a SafeLoader subclass
         except yaml.MarkedYAMLError as err:
             mark = err.problem_mark
             where = f"{path}, line {mark.line + 1}, column {mark.column + 1}" if mark else str(path)
             raise ConfigError(f"{where}: not valid YAML ({err.problem}). Fix the file and rerun.") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: holds a {type(loaded).__name__} ({str(loaded)[:60]}), not config keys. A "
+                              "config file maps keys to values, e.g. 'training:' then '  epochs: 4' on the next line.")
 
 
 def layered_config(files: list[str | Path], schema: Mapping[str, Any], source: str | None = None) -> dict[str, Any]:
@@ -223,7 +248,7 @@ def layered_config(files: list[str | Path], schema: Mapping[str, Any], source: s
     config: dict[str, Any] = {}
     for path in files:
         update_config(config, yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {})
-    return validate_config(config, schema, source or " + ".join(map(str, files)))
+    return validate_config(config, schema, source or " + ".join(map(str, files)), files)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         check_config_files(files)
         source = " + ".join(map(str, files))
         schema = load_schema("workflow/schemas/config.schema.yaml")
-        check_consistency(layered_config(files, schema, source), source, schema)
+        check_consistency(layered_config(files, schema, source), source, schema, files)
     except (ConfigError, OSError) as err:
         print(err, file=sys.stderr)
         return 1

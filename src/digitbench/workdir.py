@@ -11,6 +11,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import shlex
 from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
@@ -18,6 +19,8 @@ from typing import IO
 from digitbench.atomic import write_atomic
 
 STAMP = Path("results/.profile.json")
+# Outside the ledger's records (*.json), which the audit reads one by one.
+STAMP_COPY = Path("results/.ledger/profile.stamp")
 LOCK = Path(".snakemake/digitbench.lock")
 _held: list[IO[str]] = []  # open for the life of the Snakemake process: the lock goes with it
 
@@ -43,8 +46,13 @@ def snakemake_command(configfiles: Iterable[str] = (), targets: Iterable[str] = 
     Targets come first: ``--resources`` and ``--configfile`` take several values and would
     swallow them.
     """
-    return " ".join(["snakemake", *targets, "--cores all --resources gpu=1",
-                     *(f"--configfile {f}" for f in configfiles)])
+    return " ".join(["snakemake", *targets, "--cores all --resources gpu=1", *configfile_args(configfiles)])
+
+
+def configfile_args(configfiles: Iterable[str]) -> list[str]:
+    """``--configfile`` with every file after it, once: Snakemake 9 keeps only the last of repeated flags."""
+    files = [shlex.quote(str(f)) for f in configfiles]
+    return ["--configfile", *files] if files else []
 
 
 def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
@@ -62,11 +70,13 @@ def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
             with that profile's config files, and how to start the other profile.
     """
     stamp = read_stamp(root)
+    if stamp is None:
+        stamp = _unstamped(root, profile, configfiles, targets)
     if stamp is None or stamp.get("profile") == profile:
         return
     theirs = [str(f) for f in stamp.get("configfiles", [])]
-    made_with = " ".join(f"--configfile {f}" for f in theirs) or "config/config.yaml alone"
-    mine = " ".join(f"--configfile {f}" for f in configfiles) or "config/config.yaml alone"
+    made_with = " ".join(configfile_args(theirs)) or "config/config.yaml alone"
+    mine = " ".join(configfile_args(configfiles)) or "config/config.yaml alone"
     raise WorkdirError(
         f"results/ holds profile '{stamp.get('profile')}' (made with {made_with}), but this run's config is "
         f"profile '{profile}' ({mine}); profiles never share a results folder, so nothing was run. "
@@ -75,14 +85,38 @@ def check_profile(profile: str, configfiles: list[str], targets: list[str] = (),
     )
 
 
+def _unstamped(root: str | os.PathLike[str], profile: str, configfiles: list[str],
+               targets: Iterable[str]) -> dict | None:
+    """The profile of results that lost their stamp, from its copy in the ledger; refused without one."""
+    ledger = Path(root) / "results" / ".ledger"
+    if not ledger.is_dir() or next(ledger.rglob("*.json"), None) is None:
+        return None  # nothing recorded yet: a new folder
+    try:
+        return json.loads((Path(root) / STAMP_COPY).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    raise WorkdirError(
+        f"results/ holds recorded results but {STAMP}, which names the profile that made them, is missing, so "
+        f"nothing was run: profile '{profile}' might overwrite another profile's results. If they are profile "
+        f"'{profile}', record that and rerun:\n  {_stamp_command(profile, configfiles)}\n  "
+        f"{snakemake_command(configfiles, targets)}\nOtherwise move them away first: mv results results-old")
+
+
+def _stamp_command(profile: str, configfiles: list[str]) -> str:
+    body = json.dumps({"profile": profile, "configfiles": [str(f) for f in configfiles]})
+    return f"echo {shlex.quote(body)} > {STAMP}"
+
+
 def write_stamp(profile: str, configfiles: list[str], root: str | os.PathLike[str] = ".") -> None:
-    """Record which profile ``results/`` belongs to (before the first job writes anything there)."""
-    if (read_stamp(root) or {}).get("profile") == profile:
-        return
+    """Record which profile ``results/`` belongs to (before the first job writes anything there), with a copy
+    in the ledger so that a deleted stamp is noticed and its profile named."""
     body = json.dumps({"profile": profile, "configfiles": [str(f) for f in configfiles]}, indent=1)
-    target = Path(root) / STAMP
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, lambda tmp: tmp.write_text(body, encoding="utf-8"))
+    for path in (STAMP, STAMP_COPY):
+        target = Path(root) / path
+        if (target.is_file() and json.loads(target.read_text(encoding="utf-8") or "{}").get("profile") == profile):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, lambda tmp: tmp.write_text(body, encoding="utf-8"))
 
 
 def lock_run(root: str | os.PathLike[str] = ".") -> None:
@@ -110,3 +144,29 @@ def lock_run(root: str | os.PathLike[str] = ".") -> None:
     fh.write(str(os.getpid()))
     fh.flush()
     _held.append(fh)
+
+
+def published_copy(record: str | os.PathLike[str]) -> Path:
+    """The hard link that keeps the publication record of rule render_report (see :func:`keep_published`)."""
+    record = Path(record)
+    return record.with_name(f".{record.name}.published")
+
+
+def keep_published(record: str | os.PathLike[str]) -> None:
+    """Link the record just written, so that the next render, which Snakemake starts by deleting it,
+    cannot lose it: the HTML and PDF it describes stay until a render passes its checks."""
+    link = published_copy(record)
+    link.unlink(missing_ok=True)
+    os.link(record, link)
+
+
+def restore_published(record: str | os.PathLike[str]) -> bool:
+    """Put back the record of the report still published after a refused or killed render.
+
+    Its time stamp is the old one, so Snakemake still renders again what changed. Returns whether it did.
+    """
+    record, link = Path(record), published_copy(record)
+    if record.exists() or not link.is_file():
+        return False
+    os.link(link, record)
+    return True

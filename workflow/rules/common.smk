@@ -34,13 +34,10 @@ def _config_sources():
 
 SCHEMA = load_schema(Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml")
 try:
-    check_config_files([Path(workflow.basedir) / "config" / "config.yaml", *configfiles()])
-    validate_config(
-        config,
-        SCHEMA,
-        source=_config_sources(),
-    )
-    check_consistency(config, source=_config_sources(), schema=SCHEMA)
+    _files = [os.path.relpath(Path(workflow.basedir) / "config" / "config.yaml"), *configfiles()]
+    check_config_files(_files)
+    validate_config(config, SCHEMA, source=_config_sources(), files=_files)
+    check_consistency(config, source=_config_sources(), schema=SCHEMA, files=_files)
 except ConfigError as err:
     raise WorkflowError(str(err))
 
@@ -67,7 +64,9 @@ def check_workdir():
     """Before the DAG: results/ must belong to this run's profile, and no recorded result may have
     been edited, truncated or removed (digitbench.ledger) unless this run regenerates it."""
     from digitbench.ledger import audit, describe
-    from digitbench.workdir import WorkdirError, check_profile, snakemake_command
+    from snakemake.logging import logger
+
+    from digitbench.workdir import WorkdirError, check_profile, restore_published, snakemake_command
 
     args = command_line()
     # Job subprocesses re-read the Snakefile; --unlock and --cleanup-metadata repair a folder, --lint reads code.
@@ -79,6 +78,9 @@ def check_workdir():
         check_profile(config["profile"], configfiles(), targets)
     except WorkdirError as err:
         raise WorkflowError(str(err))
+    # A refused or killed render leaves the last good report: its record comes back with it.
+    if restore_published("results/report/digitbench.json"):
+        logger.info("results/report/digitbench.json restored: it describes the report still published")
     problems = [] if args and args.forceall else audit(".", exempt={*targets, *forced}, exempt_rules=forced)
     if problems:
         raise WorkflowError(describe(problems, command=snakemake_command(configfiles())))

@@ -11,7 +11,6 @@ REPORT_TABLES = report_tables()
 REPORT_TEXTS = report_texts()
 REPORT_RESULTS = rule_outputs(report_inputs())
 REPORT_BENCHMARKS = [
-    declared(rules.download_mnist.benchmark),
     declared(rules.compute_eda.benchmark),
     *expand(declared(rules.fit_baseline.benchmark), model=BASELINES),
     *expand(declared(rules.train_cnn.benchmark), arch=ARCHITECTURES, seed=SEEDS),

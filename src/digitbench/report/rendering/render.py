@@ -283,8 +283,10 @@ def publish_record(record: str | Path, files: list[str], renderer: str, rule: st
 
     from digitbench import ledger
     from digitbench.atomic import write_atomic
+    from digitbench.workdir import keep_published
 
     body = {"renderer": renderer, "rendered": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
             "files": ledger.record(files, rule, via=str(record))}
     write_atomic(record, lambda tmp: tmp.write_text(json.dumps(body, indent=1), encoding="utf-8"))
+    keep_published(record)
     return body
