@@ -155,3 +155,21 @@ def test_values_no_job_could_run_are_refused_naming_the_key_file_and_line(tmp_pa
     line = [i for i, row in enumerate(("profile: x\n" + text).splitlines(), 1) if row.strip().startswith(
         ("seeds", "seed:", "warmup", "train_size"))][-1]
     assert f"[{extra}, line {line}]" in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("- a\n- b\n", "holds a list (['a', 'b']), not config keys"),
+    ("5\n", "holds a int (5), not config keys"),
+    (None, "no such config file"),
+])
+def test_the_config_checker_names_a_file_that_holds_no_keys_without_a_traceback(tmp_path, capsys, monkeypatch, text,
+                                                                             expected):
+    from digitbench.config import main
+
+    monkeypatch.chdir(ROOT)
+    path = tmp_path / "extra.yaml"
+    if text is not None:
+        path.write_text(text)
+    assert main([str(path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}: " in err and expected in err and "Traceback" not in err

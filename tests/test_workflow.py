@@ -225,7 +225,9 @@ def test_killed_training_job_resumes_at_next_epoch(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)  # kill -9 of Snakemake and the training job
     proc.wait()
     assert "epoch 1/3" in log.read_text() and not (work / target).exists()
-    # What a user does after a kill -9 (README): release Snakemake's stale lock, then rerun.
+    # What the README's table says a user sees after a kill -9: Snakemake's stale lock, then --unlock.
+    proc = snakemake(work, target, "--configfile", ".test/config.yaml", "resume.yaml", check=False)
+    assert proc.returncode != 0 and "cannot be locked" in proc.stdout + proc.stderr
     snakemake(work, "--unlock", "--configfile", ".test/config.yaml", "resume.yaml")
     snakemake(work, target, "--configfile", ".test/config.yaml", "resume.yaml")
     text = log.read_text()
