@@ -12,15 +12,30 @@ TRAIN_SLOTS ?= 2
 # `KERAS_BACKEND=jax make benchmark BENCHMARK_CONFIG=` for the full size of config/config.yaml.
 BENCHMARK_CONFIG ?= --configfile config/quick.yaml config/benchmark_cpu.yaml
 
-.PHONY: setup report test test-slurm slurm benchmark lint clean-results rehearsal paper
+.PHONY: setup lock report test test-slurm slurm benchmark lint clean-results rehearsal paper
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[slurm,kubernetes]"
+# uv installs exactly uv.lock (--locked: refused if pyproject.toml asks for something else; every file is
+# checked against the lock's hash) into .venv, with the project editable. uv itself comes from PyPI at a
+# pinned version into .cache/uv (nothing global).
+UV_VERSION := 0.13.9
+UV := .cache/uv/bin/uv
+SETUP_EXTRAS := --extra slurm --extra kubernetes
+
+$(UV):
+	$(PYTHON) -m venv .cache/uv
+	.cache/uv/bin/python -m pip install --quiet uv==$(UV_VERSION) "packaging>=23.2"
+
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked $(SETUP_EXTRAS) --python $(PYTHON) --no-python-downloads --quiet
 	touch $@
+
+# Refresh the lock on purpose (after editing pyproject.toml's dependencies), and environment.yml's pins with it.
+lock: $(UV)
+	$(UV) lock
+	$(UV) export --frozen --no-hashes $(SETUP_EXTRAS) --no-emit-project --quiet \
+	  | PYTHONPATH=src .cache/uv/bin/python -m digitbench.envlock environment.yml
 
 report: setup
 	$(BIN)/snakemake --cores $(CORES) --resources gpu=$(TRAIN_SLOTS) --configfile config/quick.yaml

@@ -26,6 +26,7 @@ rule collect_report_variables:
         **REPORT_RESULTS,
         code=script_code("collect_report_variables.py"),
         schema=local("workflow/schemas/config.schema.yaml"),
+        lock=local("uv.lock"),
         benchmarks=REPORT_BENCHMARKS,
     output:
         variables="report/_variables.yml",

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from digitbench.envlock import unlocked_warning
 from digitbench.ledger import start_job
 from digitbench.report.rendering.interactive import HEADER, stage_interactive, write_header
 from digitbench.report.rendering.metadata import RENDERED_BY, stage_figures, write_metadata, write_renderer_note
@@ -16,6 +17,8 @@ project = Path(p.project)
 # variables, tables and texts against the digests it recorded, so an edited number stops here.
 log.info("generated variables, tables and texts verified against collect_report_variables' digests")
 
+if (unlocked := unlocked_warning("uv.lock")) is not None:
+    log.warning("%s", unlocked)
 renderer = resolve_renderer(p.renderer)
 stage_figures(list(i.figures), project / "_generated" / "figures")
 stage_interactive(list(i.interactive), project / "_generated" / "interactive")

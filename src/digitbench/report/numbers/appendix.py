@@ -28,7 +28,8 @@ def environment(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """
     runtimes = benchmark_table(list(ctx.benchmarks))
     variables = {
-        "env": {key: markdown_literal(value) for key, value in hardware().items()},
+        "env": {**{key: markdown_literal(value) for key, value in hardware().items()},
+                **lock_variables(Path(ctx.project or ".") / "uv.lock")},
         "runtime": {"total_minutes": f"{runtimes['seconds'].sum() / 60:.1f}", "n_jobs": str(len(runtimes)),
                     "wall_minutes": f"{wall_minutes(runtimes):.1f}"},
     }
@@ -43,6 +44,25 @@ def environment(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "config": config_table(ctx.config, ctx.project),
     }
     return Built(variables, tables)
+
+
+def lock_variables(lock: Path, installed: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``lock_digest`` (the first 12 hex digits of uv.lock's SHA-256) and ``lock_state``, a clause saying
+    whether every installed package has the version the lock pins, or which do not."""
+    from digitbench.envlock import differences, digest
+
+    if not lock.is_file():
+        return {"lock_digest": "none", "lock_state": "there is no uv.lock, so the environment is not known to be the "
+                                                    "locked one"}
+    found = differences(lock, installed)
+    if not found:
+        return {"lock_digest": digest(lock)[:12], "lock_state": "every installed package has the version it pins"}
+    shown = "; ".join(f"{name} {installed_v} ({'not in the lock' if locked == 'not locked' else f'locked {locked}'})"
+                      for name, locked, installed_v in found[:12])
+    more = f"; and {len(found) - 12} more" if len(found) > 12 else ""
+    return {"lock_digest": digest(lock)[:12],
+            "lock_state": markdown_literal(f"{len(found)} installed package(s) differ from it, so this is not the "
+                                           f"locked environment: {shown}{more}")}
 
 
 def targets(files: Mapping[str, str], ctx: ReportContext) -> Built:
