@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environment.yml", "pyproject.toml"]
+COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environment.yml", "pyproject.toml", "uv.lock"]
 SMOKE = ("--configfile", ".test/config.yaml")
 
 
@@ -19,10 +19,12 @@ def snakemake_command(*args: str) -> list[str]:
     return [sys.executable, "-m", "snakemake", "--cores", "2", *args]
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    """Run Snakemake on two cores in ``workdir``; with ``check``, fail with its output tail."""
+def snakemake(workdir: Path, *args: str, check: bool = True, env: dict[str, str] | None = None
+              ) -> subprocess.CompletedProcess:
+    """Run Snakemake on two cores in ``workdir`` (``env`` added to the environment); with ``check``, fail with
+    its output tail."""
     cmd = snakemake_command(*args)
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, timeout=1200)
     if check and proc.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-8000:]}")

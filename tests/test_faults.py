@@ -203,3 +203,37 @@ def test_the_printed_command_with_several_config_files_is_accepted(smoke_run, tm
     proc = snakemake(work, "--dry-run", *shlex.split(lines[0])[1:])
     out = proc.stdout + proc.stderr
     assert "train_cnn" in out and "Traceback" not in out
+
+
+def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is_refused(smoke_run, tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = {"SNAKEMAKE_OUTPUT_CACHE": str(cache)}
+    run = "results/models/baseline_cnn/seed1"
+    behaviour = "results/robustness/baseline_cnn/seed1.npz"
+    clones = []
+    for name in ("first", "second"):
+        work = fresh_copy(tmp_path / name)
+        (work / "resources/mnist").mkdir(parents=True)
+        shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")
+        clones.append(work)
+    first, second = clones
+    snakemake(first, f"{run}/metrics.json", *SMOKE, "--cache", "train_cnn", env=env)
+    assert (first / "results/logs/train/baseline_cnn_seed1.log").exists() and list(cache.iterdir())
+    # The second clone trains nothing: the run comes from the cache, verified by the job that reads it.
+    proc = snakemake(second, behaviour, *SMOKE, "--cache", "train_cnn", env=env)
+    out = proc.stdout + proc.stderr
+    assert "from cache" in out and not (second / "results/logs/train/baseline_cnn_seed1.log").exists(), out
+    assert (second / run / "model.keras").is_symlink() and (second / behaviour).is_file()
+    # An edited cache entry is refused by the first job that reads it, naming the file.
+    entry = next(p for p in cache.iterdir() if p.name.endswith("_predictions.npz"))
+    entry.chmod(0o644)
+    with open(entry, "ab") as fh:
+        fh.write(b"\0")
+    proc = snakemake(second, behaviour, *SMOKE, "--cache", "train_cnn", "--forcerun", behaviour, env=env,
+                     check=False)
+    out = proc.stdout + proc.stderr + (second / "results/logs/behaviour/baseline_cnn_seed1.log").read_text()
+    assert proc.returncode != 0 and f"{run}/predictions.npz: differs from the digest rule train_cnn listed" in out
+    # --cache without a cache folder is refused before any job.
+    proc = snakemake(second, behaviour, *SMOKE, "--cache", "train_cnn", check=False)
+    assert proc.returncode != 0 and "SNAKEMAKE_OUTPUT_CACHE is not set" in proc.stdout + proc.stderr

@@ -124,3 +124,23 @@ def test_files_published_via_a_record_name_the_record_to_force(work):
         ("results/report/digitbench.html", "missing", "results/report/digitbench.json")]
     assert "--forcerun results/report/digitbench.json" in ledger.describe(problems)
     assert ledger.audit(work, exempt=["results/report/digitbench.json"]) == []
+
+
+def test_outputs_from_the_output_cache_are_verified_by_their_digests_and_symlinks_count(tmp_path):
+    from digitbench import ledger
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    run = tmp_path / "results/models/a/seed1"
+    run.mkdir(parents=True)
+    (cache / "h_metrics.json").write_text('{"accuracy": 0.5}')
+    (run / "metrics.json").symlink_to(cache / "h_metrics.json")  # as Snakemake's cache hands it over
+    ledger.write_digests(run / "digests.json", [str(run / "metrics.json")])
+    ledger.verify(["results/models/a/seed1/metrics.json"], tmp_path)  # no record: its digest list vouches
+    (cache / "h_metrics.json").write_text('{"accuracy": 0.9}')  # the cached copy edited
+    with pytest.raises(ledger.LedgerError, match=r"metrics.json: differs from the digest rule train_cnn listed in "
+                                                 r"digests.json.*output cache"):
+        ledger.verify(["results/models/a/seed1/metrics.json"], tmp_path)
+    # A symlink into a folder outside the project is recorded and checked under its own path.
+    assert ledger.record(["results/models/a/seed1/metrics.json"], "train_cnn", tmp_path) == [
+        "results/models/a/seed1/metrics.json"]

@@ -31,6 +31,8 @@ LEDGER = Path("results/.ledger")
 # Only what the workflow derives is recorded; the data under resources/ has its own checksums.
 RECORDED_ROOTS = ("results", "report")
 _CHUNK = 1 << 20
+# The digests a job lists for its own outputs, next to them (see write_digests).
+DIGESTS = "digests.json"
 
 
 class LedgerError(RuntimeError):
@@ -59,7 +61,9 @@ def sha256(path: str | os.PathLike[str]) -> str:
 
 
 def _relative(path: str | os.PathLike[str], root: Path) -> str | None:
-    rel = os.path.relpath(Path(root, path).resolve(), root.resolve())
+    # Not resolved: an output Snakemake's between-workflow cache holds is a symlink into the cache,
+    # and is recorded and verified under its path in results/ (its digest is of the cached content).
+    rel = os.path.relpath(os.path.abspath(os.path.join(root, path)), os.path.abspath(root))
     if rel.startswith("..") or rel.split(os.sep)[0] not in RECORDED_ROOTS or rel.startswith(str(LEDGER)):
         return None
     return Path(rel).as_posix()
@@ -133,10 +137,33 @@ def verify(inputs: Iterable[str], root: str | os.PathLike[str] = ".") -> None:
         raise LedgerError(describe(problems, "this job's inputs"))
 
 
+def write_digests(path: str | os.PathLike[str], files: Iterable[str]) -> None:
+    """A job's own list of its outputs' digests (``digests.json``), kept with them.
+
+    Snakemake's between-workflow cache (``--cache``) stores a job's outputs and hands them to other
+    clones, which have no record of them in their ledger: the list travels in the cache with the files,
+    so a clone verifies what it received (:func:`verify`).
+    """
+    body = {"files": {Path(f).name: sha256(f) for f in files}}
+    write_atomic(path, lambda tmp: tmp.write_text(json.dumps(body, indent=1, sort_keys=True), encoding="utf-8"))
+
+
+def _from_digests(root: Path, rel: str) -> Problem | None:
+    listing = (root / rel).parent / DIGESTS
+    try:
+        expected = json.loads(listing.read_text(encoding="utf-8"))["files"][Path(rel).name]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    found = sha256(root / rel) if (root / rel).is_file() else None
+    if found == expected:
+        return None
+    return Problem(rel, "train_cnn", "cached" if found else "missing", expected, found)
+
+
 def _check(root: Path, rel: str) -> Problem | None:
     rec = _read(root, rel)
     if rec is None:
-        return None
+        return _from_digests(root, rel)
     path = root / rel
     found = sha256(path) if path.is_file() else None
     if found == rec.get("sha256"):
@@ -188,6 +215,11 @@ def describe(problems: list[Problem], where: str = "results", command: str | Non
     for p in problems[:20]:
         if p.kind == "missing":
             lines.append(f"  - {p.path}: missing (written by rule {p.rule})")
+        elif p.kind == "cached":
+            lines.append(f"  - {p.path}: differs from the digest rule {p.rule} listed in {DIGESTS} beside it "
+                         f"(sha256 {p.recorded[:12]}…, now {(p.found or '')[:12]}…): the copy in Snakemake's "
+                         "output cache ($SNAKEMAKE_OUTPUT_CACHE) was edited; delete that cache entry, or "
+                         "regenerate without --cache")
         else:
             lines.append(f"  - {p.path}: changed since rule {p.rule} wrote it "
                          f"(sha256 {p.recorded[:12]}…, now {(p.found or '')[:12]}…)")

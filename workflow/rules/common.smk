@@ -89,6 +89,25 @@ def check_workdir():
 check_workdir()
 
 
+def training_from_cache():
+    """Whether this run shares trained runs through Snakemake's between-workflow cache (README "Sharing
+    trained runs"): --cache, with the cache folder in SNAKEMAKE_OUTPUT_CACHE (refused without it)."""
+    if workflow.workflow_settings is None or workflow.workflow_settings.cache is None:
+        return False
+    if not os.environ.get("SNAKEMAKE_OUTPUT_CACHE"):
+        raise WorkflowError(
+            "--cache is given but SNAKEMAKE_OUTPUT_CACHE is not set, so there is no cache to share trained runs "
+            "through. Set it to a folder every clone can reach, e.g. `export SNAKEMAKE_OUTPUT_CACHE=$HOME/"
+            "digitbench-cache`, or drop --cache."
+        )
+    return True
+
+
+# A run fetched from the cache has no benchmark file (its job did not run here): the report's table of
+# job times then leaves training out rather than waiting for files no job writes.
+TRAINING_FROM_CACHE = training_from_cache()
+
+
 def check_engine():
     """Before the first submission to a cluster, what the cluster lacks, named once (digitbench.cluster)."""
     engine = workflow.executor_plugin.name if workflow.executor_plugin is not None else "local"

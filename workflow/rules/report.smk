@@ -13,7 +13,7 @@ REPORT_RESULTS = rule_outputs(report_inputs())
 REPORT_BENCHMARKS = [
     declared(rules.compute_eda.benchmark),
     *expand(declared(rules.fit_baseline.benchmark), model=BASELINES),
-    *expand(declared(rules.train_cnn.benchmark), arch=ARCHITECTURES, seed=SEEDS),
+    *([] if TRAINING_FROM_CACHE else expand(declared(rules.train_cnn.benchmark), arch=ARCHITECTURES, seed=SEEDS)),
     declared(rules.bootstrap_metrics.benchmark),
     declared(rules.compare_models.benchmark),
     *expand(declared(rules.benchmark_throughput.benchmark), backend=config["benchmark"]["backends"]),

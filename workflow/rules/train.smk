@@ -12,6 +12,12 @@ rule train_cnn:
         history=f"{MODEL_DIR}/history.csv",
         predictions=f"{MODEL_DIR}/predictions.npz",
         metrics=f"{MODEL_DIR}/metrics.json",
+        # The outputs' own digests, which travel with them through Snakemake's output cache.
+        digests=f"{MODEL_DIR}/digests.json",
+    # Shareable between clones and machines through Snakemake's between-workflow cache (`--cache
+    # train_cnn` with SNAKEMAKE_OUTPUT_CACHE; README "Sharing trained runs"): the outputs are a function
+    # of the code, params and data that the cache key hashes.
+    cache: True
     wildcard_constraints:
         arch="|".join(ARCHITECTURE_CHOICES),
         seed=r"\d+",

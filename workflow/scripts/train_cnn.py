@@ -2,7 +2,7 @@
 
 from digitbench import compile_cache
 from digitbench.gpus import bind_gpu, configure_memory
-from digitbench.ledger import start_job
+from digitbench.ledger import start_job, write_digests
 
 snakemake = snakemake  # noqa: F821 -- injected by Snakemake
 log = start_job(snakemake, append=True)
@@ -27,10 +27,11 @@ run(
     preprocessing=p.preprocessing,
     percentiles=tuple(p.robust_percentiles),
     test_set=p.test_set,
-    outputs={name: str(path) for name, path in snakemake.output.items()},
+    outputs={name: str(path) for name, path in snakemake.output.items() if name != "digests"},
     log=log,
     threads=snakemake.threads,
 )
+write_digests(snakemake.output.digests, [str(f) for name, f in snakemake.output.items() if name != "digests"])
 import keras  # noqa: E402 -- already loaded by the training code
 
 log.info("compilation: %s", compile_cache.describe(cached, compile_cache.entries(compile_cache.folder()),
