@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.conftest import ROOT
 
-COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "environment.yml", "pyproject.toml", "uv.lock"]
+COPY = ["Snakefile", "workflow", "config", ".test", "report", "src", "examples", "environment.yml", "pyproject.toml", "uv.lock"]
 SMOKE = ("--configfile", ".test/config.yaml")
 
 

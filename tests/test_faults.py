@@ -237,3 +237,25 @@ def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is
     # --cache without a cache folder is refused before any job.
     proc = snakemake(second, behaviour, *SMOKE, "--cache", "train_cnn", check=False)
     assert proc.returncode != 0 and "SNAKEMAKE_OUTPUT_CACHE is not set" in proc.stdout + proc.stderr
+
+
+def test_a_declared_architecture_reruns_only_its_own_runs_and_a_broken_builder_stops_before_any_job(smoke_run,
+                                                                                                   tmp_path):
+    work = copy_run(smoke_run, tmp_path / "own-model")
+    builder = work / "examples/lenet5.py"
+    builder.write_text(builder.read_text().replace("Dense(84,", "Dense(64,"))
+    proc = snakemake(work, "--dry-run", *SMOKE)
+    out = proc.stdout + proc.stderr
+    trained = set(re.findall(r"output: results/models/(\w+)/seed\d+/model.keras", out))
+    assert trained == {"lenet5"}, out[-3000:]
+    broken = {"shape": ("def build(input_shape, num_classes):\n    return None\n", "returned a NoneType"),
+              "missing": (None, "examples/none.py: no such file")}
+    for name, (source, expected) in broken.items():
+        spec = "examples/lenet5.py:build" if source else "examples/none.py:build"
+        if source:
+            builder.write_text(source)
+        (work / "own.yaml").write_text(f"models:\n  lenet5:\n    builder: {spec}\n")
+        proc = snakemake(work, *SMOKE, "own.yaml", check=False)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode != 0 and expected in out and "no job has run" in out, (name, out[-2000:])
+        assert "Select jobs" not in out and "Traceback" not in out

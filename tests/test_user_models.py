@@ -66,3 +66,15 @@ def test_a_layer_the_train_step_cannot_compile_is_refused(tmp_path):
         "    return keras.Model(i, keras.layers.Dense(num_classes, activation='softmax')(x))\n")
     with pytest.raises(BuilderError, match="layer.s. rotate cannot be compiled with XLA"):
         check_builder("mine", "net.py:build", tmp_path)
+
+
+def test_declared_builders_are_checked_in_a_jax_process_once_per_file_version(tmp_path):
+    from digitbench.models.user import check_declared
+
+    stamp = tmp_path / "builders.json"
+    (tmp_path / "net.py").write_text((ROOT / "examples/lenet5.py").read_text())
+    assert len(check_declared({"net": {"builder": "net.py:build"}}, tmp_path, stamp)) == 1
+    assert check_declared({"net": {"builder": "net.py:build"}}, tmp_path, stamp) == []  # unchanged: not again
+    (tmp_path / "net.py").write_text("def build(input_shape, num_classes):\n    return None\n")
+    with pytest.raises(BuilderError, match="net.py:build .models.net. returned a NoneType, not a keras.Model"):
+        check_declared({"net": {"builder": "net.py:build"}}, tmp_path, stamp)

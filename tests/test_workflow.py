@@ -323,3 +323,19 @@ def test_lint_is_clean():
                           timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Lints for" not in proc.stdout + proc.stderr, proc.stdout + proc.stderr
+
+
+def test_the_declared_architecture_is_in_every_table_figure_and_comparison(smoke_run):
+    """examples/lenet5.py, declared in .test/config.yaml, goes through the study like the five."""
+    arch = "lenet5"
+    for table in ("cnn_summary.csv", "cnn_runs.csv", "cnn_architectures.csv"):
+        assert arch in set(pd.read_csv(smoke_run / f"results/tables/{table}")["architecture"]), table
+    described = pd.read_csv(smoke_run / "results/tables/cnn_architectures.csv").set_index("architecture")
+    assert described.loc[arch, "origin"].startswith("examples/lenet5.py:build (sha256 ")
+    assert described.loc["baseline_cnn", "origin"] == "original study"
+    comparisons = (smoke_run / "results/stats/comparisons.csv").read_text()
+    assert arch in comparisons
+    assert (smoke_run / f"results/robustness/{arch}/seed1.npz").exists()
+    texts = report_texts(smoke_run)
+    for text in texts.values():
+        assert arch in text and "not part of the original study" in text

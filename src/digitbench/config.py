@@ -184,11 +184,27 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
                                 f"({t['epochs']}): the learning rate would never finish warming up; lower "
                                 "training.warmup_epochs to training.epochs or less", files,
                                 ("training", "warmup_epochs")))
+    problems += _unknown_architectures(config, schema, files)
     problems += check_shipped(config)
     if schema is not None:
         problems += check_tuning(config, schema)
     if problems:
         raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def _unknown_architectures(config: Mapping[str, Any], schema: Mapping[str, Any] | None,
+                           files: Sequence[str | Path]) -> list[str]:
+    if schema is None:
+        return []
+    known = [*schema["$defs"]["architecture"]["enum"], *config.get("models", {})]
+    problems = []
+    for section in ("training", "tuning", "benchmark"):
+        for i, name in enumerate(config.get(section, {}).get("architectures", [])):
+            if name not in known:
+                problems.append(located(f"{section}.architectures names '{name}', which is neither one of the five "
+                                        f"nor declared under models; known: {', '.join(known)}", files,
+                                        (section, "architectures", i)))
+    return problems
 
 
 class _StrictLoader(yaml.SafeLoader):

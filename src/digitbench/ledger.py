@@ -247,6 +247,10 @@ def start_job(smk: Any, root: str | os.PathLike[str] = ".", append: bool = False
         LedgerError: An input differs from what its job recorded.
     """
     log = setup_script_logging(smk.log[0], smk.rule, append=append)
+    # Every script starts here: the architectures declared in the config become buildable by name.
+    from digitbench.model_declarations import declare
+
+    declare((getattr(smk, "config", None) or {}).get("models") or {})
     outputs, inputs = [str(o) for o in smk.output], [str(i) for i in smk.input]
     forget(outputs, root)
     verify(inputs, root)

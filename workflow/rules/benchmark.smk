@@ -5,6 +5,7 @@
 rule benchmark_throughput:
     input:
         code=script_code("benchmark_throughput.py"),
+        builders=builder_files(),
     output:
         table="results/benchmarks/throughput/{backend}.csv",
     wildcard_constraints:

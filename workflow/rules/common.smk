@@ -231,7 +231,38 @@ def script_code(script):
     return [local(path) for path in code_inputs(base / "workflow" / "scripts" / script, base / "src")]
 
 
-ARCHITECTURE_CHOICES = SCHEMA["$defs"]["architecture"]["enum"]
+# The five, then the architectures declared under models: (digitbench.models.user).
+ARCHITECTURE_CHOICES = [*SCHEMA["$defs"]["architecture"]["enum"], *config["models"]]
+
+
+def check_builders():
+    """Before any job: every declared builder meets its contract, checked in a JAX process."""
+    args = command_line()
+    if not config["models"] or not workflow.is_main_process or (args is not None and args.lint):
+        return
+    # Imported only now: digitbench.models imports Keras, seconds a workflow without models must not pay.
+    from digitbench.models.user import BuilderError, check_declared
+    from snakemake.logging import logger
+    try:
+        for line in check_declared(config["models"], workflow.basedir):
+            logger.info(line)
+    except BuilderError as err:
+        raise WorkflowError(f"A builder under models in {_config_sources()} cannot be used, so no job has run:\n"
+                            f"{err}")
+
+
+check_builders()
+
+
+def builder_file(wildcards):
+    """The file of a declared architecture's builder: an input of its jobs, so editing it reruns them only."""
+    entry = config["models"].get(wildcards.arch)
+    return [local(entry["builder"].rpartition(":")[0])] if entry else []
+
+
+def builder_files():
+    """Every declared builder's file (rules that describe or measure all architectures)."""
+    return [local(entry["builder"].rpartition(":")[0]) for entry in config["models"].values()]
 
 
 def robustness_images():

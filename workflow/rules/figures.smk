@@ -50,6 +50,7 @@ for figure_name in interactive_figures():
 rule plot_architecture_diagram:
     input:
         code=script_code("plot_architecture_diagram.py"),
+        builder=builder_file,
     output:
         "results/figures/architecture_{arch}.png",
     wildcard_constraints:

@@ -7,6 +7,7 @@ rule tune_training:
     input:
         code=script_code("tune_training.py"),
         data=rules.download_mnist.output.npz,
+        builder=builder_file,
     output:
         result="results/tuning/{candidate}/{arch}.json",
     wildcard_constraints:

@@ -138,7 +138,13 @@ ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
 
 
 def build(name: str, **kwargs) -> keras.Model:
-    """Build a registered architecture by name."""
+    """Build a registered architecture, or one declared under the config's ``models``, by name."""
     if name not in ARCHITECTURES:
-        raise ValueError(f"Unknown architecture; expected one of {', '.join(ARCHITECTURES)}. Received: {name}")
+        from digitbench.models.user import declared_builder
+
+        builder = declared_builder(name)
+        if builder is None:
+            raise ValueError(f"Unknown architecture; expected one of {', '.join(ARCHITECTURES)} or a name "
+                             f"declared under models. Received: {name}")
+        ARCHITECTURES[name] = builder
     return ARCHITECTURES[name](**kwargs)

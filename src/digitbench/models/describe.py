@@ -39,17 +39,26 @@ def describe(name: str) -> dict[str, int | str]:
     }
 
 
-def describe_all(names: list[str] | None = None) -> list[dict[str, int | str | None]]:
-    """``describe`` for each registered (or given) architecture, with ``notebook_parameters``.
+def describe_all(names: list[str] | None = None,
+                 models: dict[str, dict[str, str]] | None = None) -> list[dict[str, int | str | None]]:
+    """``describe`` for each registered (or given) architecture, with ``notebook_parameters`` and ``origin``.
 
     ``notebook_parameters`` is what the original notebook's own model code builds
     (:mod:`digitbench.models.notebook`), for the four architectures it defines (None for the others):
-    the report confronts the parameter counts the notebook printed with it.
+    the report confronts the parameter counts the notebook printed with it. ``origin`` is "original
+    study", or for an architecture declared under the config's ``models`` its builder and the SHA-256 of
+    its file (the first 12 hex digits).
     """
     from digitbench.models.notebook import notebook_parameter_counts
+    from digitbench.models.user import file_digest
 
-    notebook = notebook_parameter_counts()
-    return [{**describe(n), "notebook_parameters": notebook.get(n)} for n in (names or list(ARCHITECTURES))]
+    notebook, models = notebook_parameter_counts(), models or {}
+
+    def origin(name: str) -> str:
+        spec = models.get(name, {}).get("builder")
+        return f"{spec} (sha256 {file_digest(spec)[:12]})" if spec else "original study"
+    return [{**describe(n), "notebook_parameters": notebook.get(n), "origin": origin(n)}
+            for n in (names or list(ARCHITECTURES))]
 
 
 def plot_diagram(name: str, path: str) -> bool:

@@ -128,8 +128,16 @@ def check_builder(name: str, spec: str, root: str | Path = ".", train_step: bool
     return f"{model.count_params():,} parameters, {len(model.layers)} layers"
 
 
+def declared_builder(name: str, root: str | Path = ".") -> Callable[..., Any] | None:
+    """The builder of an architecture the job's config declares (digitbench.model_declarations), or None."""
+    from digitbench.model_declarations import declared
+
+    entry = declared(name)
+    return load_builder(entry["builder"], root) if entry else None
+
+
 def register(models: Mapping[str, Mapping[str, Any]], root: str | Path = ".") -> list[str]:
-    """Add the declared architectures to ``ARCHITECTURES`` for this process (every job starts with this)."""
+    """Add the declared architectures to ``ARCHITECTURES`` in this process (tests; jobs load them lazily)."""
     from digitbench.models.architectures import ARCHITECTURES
 
     done = []
@@ -153,3 +161,56 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def _stamp() -> Path:
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "digitbench" / "builders.json"
+
+
+def check_declared(models: Mapping[str, Mapping[str, Any]], root: str | Path = ".",
+                   stamp: str | Path | None = None) -> list[str]:
+    """Check each declared builder in a JAX process, as the workflow does before any job.
+
+    A builder whose file (by digest), declaration and Keras version passed before is not checked again
+    (a check starts a JAX process: seconds); the record is kept in the user's cache folder, so that
+    every clone of a project benefits.
+
+    Returns:
+        A log line per builder checked now.
+
+    Raises:
+        BuilderError: The first builder that breaks its contract, with the checker's message.
+    """
+    import json
+    import os
+    import subprocess
+
+    from importlib.metadata import version
+
+    stamp = Path(stamp) if stamp else _stamp()
+    try:
+        passed = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        passed = {}
+    lines = []
+    for name, entry in models.items():
+        spec = entry["builder"]
+        if not (Path(root) / split_spec(spec)[0]).is_file():
+            load_builder(spec, root)  # raises, naming the missing file
+        key = f"{spec} {file_digest(spec, root)} keras {version('keras')}"
+        if key in passed.values():
+            continue
+        env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": os.environ.get("JAX_PLATFORMS", "cpu")}
+        proc = subprocess.run([sys.executable, "-m", "digitbench.models.user", name, spec], cwd=root, env=env,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            message = [line for line in proc.stderr.splitlines() if "Received:" in line or line.startswith(
+                split_spec(spec)[0])]
+            raise BuilderError(message[-1] if message else proc.stderr[-2000:])
+        passed[key] = key
+        lines.append(proc.stdout.strip())
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(passed), encoding="utf-8")
+    return lines

@@ -56,6 +56,11 @@ def convergence(runs: pd.DataFrame, epochs: int) -> str:
             "that involves them, against the baselines too, is provisional.")
 
 
+def _origin(table: pd.DataFrame) -> list[str]:
+    """["origin"] when an architecture of the table is not one of the original study's, else []."""
+    return ["origin"] if "origin" in table and (table["origin"] != "original study").any() else []
+
+
 def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     """Variables under ``cnn`` and the ``cnn_architectures`` table.
 
@@ -126,11 +131,13 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
     # The test results themselves are in the main results table (stats section), once.
     tables = {
         "cnn_architectures": markdown_table(
-            arch_table[["architecture", "parameters", "layers", "weighted_layers", "depth"]],
-            "The five architectures: parameters, Keras layers, weighted (convolution and dense) layers, and depth "
-            "(longest chain of weighted layers).", "tbl-architectures",
+            arch_table[["architecture", "parameters", "layers", "weighted_layers", "depth", *_origin(arch_table)]],
+            f"The {len(arch_table)} architectures: parameters, Keras layers, weighted (convolution and dense) layers, "
+            "and depth (longest chain of weighted layers)" + (
+                "; origin: the original study, or a builder declared in the config (file and SHA-256), which is "
+                "not part of the original study." if _origin(arch_table) else "."), "tbl-architectures",
             formats={"parameters": fmt_int},
             headers={"architecture": "Architecture", "parameters": "Parameters", "layers": "Layers",
-                     "weighted_layers": "Weighted layers", "depth": "Depth"}),
+                     "weighted_layers": "Weighted layers", "depth": "Depth", "origin": "Origin"}),
     }
     return Built({"cnn": variables}, tables)
