@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import pytest
 
-from digitbench.models.user import BuilderError, check_builder, load_builder, register, split_spec
+from digitbench.models.user import BuilderError, check_builder, load_builder, split_spec
 from tests.conftest import ROOT
 
 GOOD = "examples/lenet5.py:build"
 
 
-def test_the_example_meets_the_contract_and_is_registered():
+def test_the_example_meets_the_contract_and_a_job_builds_it_by_name(monkeypatch):
     assert "parameters" in check_builder("lenet5", GOOD, ROOT)
+    from digitbench.model_declarations import declare
     from digitbench.models.architectures import ARCHITECTURES, build
 
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("DIGITBENCH_MODELS", raising=False)
+    with pytest.raises(ValueError, match="or a name declared under models. Received: lenet5"):
+        build("lenet5")
     try:
-        assert register({"lenet5": {"builder": GOOD}}, ROOT) == ["lenet5"]
+        declare({"lenet5": {"builder": GOOD}})  # what start_job does with the job's config
         assert build("lenet5", input_shape=(28, 28, 1)).output_shape == (None, 10)
     finally:
         ARCHITECTURES.pop("lenet5", None)
+        monkeypatch.delenv("DIGITBENCH_MODELS", raising=False)
 
 
 BROKEN = {

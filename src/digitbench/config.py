@@ -89,6 +89,9 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         lines = [f"- {located(_describe(e, schema), files, list(e.absolute_path))}" for e in errors]
+    else:
+        lines = [f"- {p}" for p in _unknown_architectures(config, schema, files)]
+    if lines:
         raise ConfigError(
             f"Invalid configuration in {source}:\n" + "\n".join(lines) + "\nFix the key(s) above; "
             "workflow/schemas/config.schema.yaml documents every key and its default."
@@ -130,7 +133,8 @@ def check_tuning(config: Mapping[str, Any], schema: Mapping[str, Any]) -> list[s
         return problems
     for name, overrides in tuning_candidates(tuning["grid"]):
         try:
-            validate_config({"training": {**training, **overrides}}, schema, source=f"tuning candidate {name}")
+            candidate = {"training": {**training, **overrides}, "models": config.get("models", {})}
+            validate_config(candidate, schema, source=f"tuning candidate {name}")
         except ConfigError as err:
             problems.append(f"tuning.grid: candidate {name} ({overrides}) is not a valid training config: "
                             f"{str(err).splitlines()[1].lstrip('- ')}")
@@ -184,7 +188,6 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
                                 f"({t['epochs']}): the learning rate would never finish warming up; lower "
                                 "training.warmup_epochs to training.epochs or less", files,
                                 ("training", "warmup_epochs")))
-    problems += _unknown_architectures(config, schema, files)
     problems += check_shipped(config)
     if schema is not None:
         problems += check_tuning(config, schema)

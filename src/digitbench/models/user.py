@@ -136,18 +136,6 @@ def declared_builder(name: str, root: str | Path = ".") -> Callable[..., Any] | 
     return load_builder(entry["builder"], root) if entry else None
 
 
-def register(models: Mapping[str, Mapping[str, Any]], root: str | Path = ".") -> list[str]:
-    """Add the declared architectures to ``ARCHITECTURES`` in this process (tests; jobs load them lazily)."""
-    from digitbench.models.architectures import ARCHITECTURES
-
-    done = []
-    for name, entry in models.items():
-        if name not in ARCHITECTURES:
-            ARCHITECTURES[name] = load_builder(entry["builder"], root)
-            done.append(name)
-    return done
-
-
 def main(argv: list[str] | None = None) -> int:
     """``python -m digitbench.models.user NAME SPEC``: the contract check the workflow runs before any job."""
     name, spec = (argv if argv is not None else sys.argv[1:])[:2]
