@@ -231,6 +231,21 @@ def script_code(script):
     return [local(path) for path in code_inputs(base / "workflow" / "scripts" / script, base / "src")]
 
 
+def section_code():
+    """The modules of every section's numbers and what they import: the assembler loads them by name, so
+    the import scan of its script (script_code) cannot see them, and editing one must rerun it."""
+    from digitbench.codedeps import code_inputs
+    from digitbench.section_table import SECTIONS
+
+    base = Path(workflow.basedir)
+    files = set()
+    for spec in SECTIONS.values():
+        source = spec.build.rsplit(".", 1)[0] + ".py"
+        files.add(f"src/digitbench/report/numbers/{source}")
+        files.update(code_inputs(base / "src" / "digitbench" / "report" / "numbers" / source, base / "src"))
+    return [local(f) for f in sorted(files)]
+
+
 # The five, then the architectures declared under models: (digitbench.models.user).
 ARCHITECTURE_CHOICES = [*SCHEMA["$defs"]["architecture"]["enum"], *config["models"]]
 

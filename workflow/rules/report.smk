@@ -10,6 +10,8 @@ INTERACTIVE_FIGURES = interactive_stems({"model": BASELINES})
 REPORT_TABLES = report_tables()
 REPORT_TEXTS = report_texts()
 REPORT_RESULTS = rule_outputs(report_inputs())
+
+
 REPORT_BENCHMARKS = [
     declared(rules.compute_eda.benchmark),
     *expand(declared(rules.fit_baseline.benchmark), model=BASELINES),
@@ -25,6 +27,7 @@ rule collect_report_variables:
     input:
         **REPORT_RESULTS,
         code=script_code("collect_report_variables.py"),
+        sections=section_code(),
         schema=local("workflow/schemas/config.schema.yaml"),
         lock=local("uv.lock"),
         benchmarks=REPORT_BENCHMARKS,

@@ -15,7 +15,7 @@ import pandas as pd
 
 from digitbench.config import PAPER_PROFILE, validate_config
 from digitbench.report.escape import markdown_literal
-from digitbench.report.numbers.format import departures, markdown_table, shown_value
+from digitbench.report.numbers.format import VALUE_WIDTH, departures, markdown_table, shown_value
 from digitbench.report.numbers.provenance import hardware
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import plural
@@ -95,7 +95,9 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "how many threads a job uses and whether TensorBoard logs are written, which change no result." if rows else
         "This report changes no setting of the paper profile, the study's protocol.", "tbl-profile",
         formats={"key": markdown_literal, "paper": markdown_literal, "this": markdown_literal},
-        headers={"key": "Setting", "paper": "Paper profile", "this": "This report"})
+        headers={"key": "Setting", "paper": "Paper profile", "this": "This report"},
+        # A long value (an architecture's description) wraps instead of squeezing the setting's name.
+        max_widths={"paper": VALUE_WIDTH // 2, "this": VALUE_WIDTH})
     variables = {"name": name, "is_paper": "yes" if config["profile"] == PAPER_PROFILE else "no",
                  "n_departures": str(n), "statement": statement, "selection": selection(config, rows),
                  "front": front(config, schema, hardware())}
