@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 
+from digitbench.report.escape import markdown_literal
 from digitbench.report.numbers.format import fmt_int, markdown_table, mean_sd
 from digitbench.section_table import Built, ReportContext
 from digitbench.wording import count_range, plural
@@ -56,6 +57,19 @@ def convergence(runs: pd.DataFrame, epochs: int) -> str:
             "that involves them, against the baselines too, is provisional.")
 
 
+def declared_sentence(table: pd.DataFrame) -> str:
+    """A sentence naming the architectures declared in the config, or "" when all are the original study's."""
+    if "origin" not in table:
+        return ""
+    own = table[table["origin"] != "original study"]
+    if own.empty:
+        return ""
+    names = ", ".join(markdown_literal(a) for a in own["architecture"])
+    return (f"{names} {'is' if len(own) == 1 else 'are'} declared in this report's config (models) and built by "
+            f"a file of its own (its origin in the table of architectures): not part of the original study, "
+            f"trained and evaluated like the study's own architectures.")
+
+
 def _origin(table: pd.DataFrame) -> list[str]:
     """["origin"] when an architecture of the table is not one of the original study's, else []."""
     return ["origin"] if "origin" in table and (table["origin"] != "original study").any() else []
@@ -93,7 +107,7 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
         "best_accuracy_mean": f"{b['accuracy_mean']:.4f}", "best_error_pct": f"{100 * (1 - b['accuracy_mean']):.2f}",
         "best_n_seeds": str(best["n_seeds"]),
         "top_run_accuracy": f"{top_run['accuracy']:.4f}", "top_run": f"{top_run['architecture']} seed {top_run['seed']}",
-        "n_architectures": str(len(s)), "n_runs": str(len(runs)),
+        "n_architectures": str(len(s)), "n_runs": str(len(runs)), "declared": declared_sentence(arch_table),
         "convergence": convergence(runs, training["epochs"]),
         "seeds": ", ".join(str(x) for x in training["seeds"]), "n_seeds": str(len(training["seeds"])),
         "n_train": fmt_int(first["n_train"]), "n_val": fmt_int(first["n_val"]), "n_test": fmt_int(first["n_test"]),
