@@ -33,9 +33,11 @@ def _condition(family: str, strength: float) -> str:
 
 
 def _short(row: pd.Series, runs: pd.DataFrame | None) -> str:
-    """A collapse as a table cell shows it: ``collapsed: 8 (99%)``, or per seed ``s1: 8 (92%), s2: 0 (98%)``.
+    """A collapse as a table cell shows it: ``collapsed: 8 (99%)`` when every run predicts one class, else
+    ``collapsed: 4 of 5 runs, 1, 4 (82-100%)``: the runs that collapsed, their classes and shares.
 
-    A sentence per cell made the columns so wide that the narrow ones overprinted each other.
+    A sentence per cell, and at five seeds a list per seed, made the columns so wide that the narrow
+    ones overprinted each other (seen in the rehearsal of the paper profile).
     """
     if runs is None:
         return f"collapsed ({int(row['n_collapsed'])} of {int(row['n_seeds'])} runs); pooled: " \
@@ -44,8 +46,10 @@ def _short(row: pd.Series, runs: pd.DataFrame | None) -> str:
                 & (runs["strength"] == row["strength"]) & runs["collapsed"]].sort_values("seed")
     if len(mine) == int(row["n_seeds"]) and mine["top_class"].nunique() == 1:
         return f"collapsed: {int(mine['top_class'].iloc[0])} ({100 * mine['top_share'].mean():.0f}%)"
-    return "collapsed: " + ", ".join(f"s{int(r.seed)}: {int(r.top_class)} ({100 * r.top_share:.0f}%)"
-                                     for r in mine.itertuples())
+    low, high = 100 * mine["top_share"].min(), 100 * mine["top_share"].max()
+    shares = f"{low:.0f}%" if round(low) == round(high) else f"{low:.0f}–{high:.0f}%"
+    classes = ", ".join(str(c) for c in sorted(mine["top_class"].astype(int).unique()))
+    return f"collapsed: {len(mine)} of {int(row['n_seeds'])} runs, {classes} ({shares})"
 
 
 def _cell(row: pd.Series, runs: pd.DataFrame | None, ci: bool = False) -> str:
@@ -79,7 +83,7 @@ def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float
     parts = [f"A run counts as collapsed on a condition when one class takes at least {100 * share:g}% of its "
              "predictions there; collapsed conditions are neither compared nor ranked. Below, each collapsed "
              "architecture is followed by the class its runs predict and that class's share of the predictions "
-             "(s1, s2: per seed, when they differ)."]
+             "(k of n runs, their classes and shares, when not every run collapsed onto one class)."]
     if hit.empty:
         parts.append("No run collapsed on any condition.")
     else:
@@ -158,9 +162,10 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
                         f"perturbation, and on the {variables['n_uci']} UCI digits, with the two-level {level} "
                         "interval (seeds and images resampled). Where a run predicts one class for at least "
                         f"{variables['collapse_share']} of the images the cell names that class and its share of the "
-                        "predictions instead of an accuracy (collapsed: class (share); s1, s2: the runs of seeds 1 "
-                        "and 2 when they differ). The classical baselines are references, fitted once on MNIST.",
-                        "tbl-robustness", headers=headers)
+                        "predictions instead of an accuracy (collapsed: class (share); k of n runs, their classes and "
+                        "shares, when not every run collapsed onto one class). The classical baselines are references, "
+                        "fitted once on MNIST.", "tbl-robustness", headers=headers,
+                        max_widths={c: 18 for c in ("clean", *strongest, "uci")} | {"arch": 24})
     by_family: dict[str, list[dict[str, Any]]] = {}
     for c in claims:
         by_family.setdefault(c["family"].removeprefix("pairwise_"), []).append(c)
