@@ -27,6 +27,10 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+# Collapsed conditions listed one by one in the text; more are summarized by architecture.
+MAX_LISTED = 4
+
+
 def _condition(family: str, strength: float) -> str:
     named = {"uci_digits": "on the UCI digits", "clean": "on the clean images"}
     return named.get(family, f"at {family} {strength:g}{UNITS.get(family, '')}")
@@ -81,12 +85,26 @@ def _behaviour_text(table: pd.DataFrame, runs: pd.DataFrame | None, share: float
     hit = cnn[cnn["n_collapsed"] > 0]
     hit = hit.iloc[np.argsort([order[key] for key in zip(hit["family"], hit["strength"])], kind="stable")]
     parts = [f"A run counts as collapsed on a condition when one class takes at least {100 * share:g}% of its "
-             "predictions there; collapsed conditions are neither compared nor ranked. Below, each collapsed "
-             "architecture is followed by the class its runs predict and that class's share of the predictions "
-             "(k of n runs, their classes and shares, when not every run collapsed onto one class)."]
+             "predictions there; collapsed conditions are neither compared nor ranked."]
     if hit.empty:
         parts.append("No run collapsed on any condition.")
+    elif hit.groupby(["family", "strength"]).ngroups > MAX_LISTED:
+        # Condition by condition, a study whose runs collapse often (the one-epoch rehearsal) read as a wall
+        # of text: past a few conditions, each architecture's count and classes, the rest in the files.
+        n_cond = len(order)
+        counts = []
+        for arch, group in hit.groupby("architecture", sort=False):
+            classes = sorted({int(c) for c in (runs[(runs["architecture"] == arch) & runs["collapsed"]]["top_class"]
+                                               if runs is not None else group["top_class"])})
+            counts.append(f"`{arch}` on {len(group)} (class{'es' if len(classes) > 1 else ''} "
+                          f"{', '.join(map(str, classes))})")
+        parts.append(f"Runs collapsed on {plural(hit.groupby(['family', 'strength']).ngroups, 'condition')} of "
+                     f"{n_cond}, by architecture: {_and(counts)}. @tbl-robustness shows them at each family's "
+                     "strongest perturbation, and results/stats/robustness_runs.csv every run on every condition.")
     else:
+        parts.append("Below, each collapsed architecture is followed by the class its runs predict and that class's "
+                     "share of the predictions (k of n runs, their classes and shares, when not every run collapsed "
+                     "onto one class).")
         where = []
         for (family, strength), group in hit.groupby(["family", "strength"], sort=False):
             # Class and share in short: the sentence form repeated itself once per collapsed architecture.
