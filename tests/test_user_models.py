@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitbench.models.user import BuilderError, check_builder, load_builder, split_spec
+from digitbench.user_models import BuilderError, check_builder, load_builder, split_spec
 from tests.conftest import ROOT
 
 GOOD = "examples/lenet5.py:build"
@@ -75,7 +75,7 @@ def test_a_layer_the_train_step_cannot_compile_is_refused(tmp_path):
 
 
 def test_declared_builders_are_checked_in_a_jax_process_once_per_file_version(tmp_path):
-    from digitbench.models.user import check_declared
+    from digitbench.user_models import check_declared
 
     stamp = tmp_path / "builders.json"
     (tmp_path / "net.py").write_text((ROOT / "examples/lenet5.py").read_text())

@@ -59,9 +59,19 @@ def test_results_that_lost_their_stamp_are_refused_or_named_from_the_copy(tmp_pa
 
 
 def test_the_published_record_comes_back_after_snakemake_deletes_it(tmp_path):
-    record = tmp_path / "digitbench.json"
+    record = tmp_path / "results/report/digitbench.json"
+    record.parent.mkdir(parents=True)
     record.write_text('{"files": {}}')
     workdir.keep_published(record)
-    assert not workdir.restore_published(record)  # present: nothing to do
+    assert not workdir.restore_published("results/report/digitbench.json", tmp_path)  # present: nothing to do
     record.unlink()  # what Snakemake does before a render that then fails
-    assert workdir.restore_published(record) and record.read_text() == '{"files": {}}'
+    assert workdir.restore_published("results/report/digitbench.json", tmp_path)
+    assert record.read_text() == '{"files": {}}'
+    # Killed: Snakemake marked the record incomplete and reruns the render itself.
+    import base64
+
+    record.unlink()
+    marker = tmp_path / ".snakemake/incomplete" / base64.urlsafe_b64encode(b"results/report/digitbench.json").decode()
+    marker.parent.mkdir(parents=True)
+    marker.touch()
+    assert not workdir.restore_published("results/report/digitbench.json", tmp_path) and not record.exists()

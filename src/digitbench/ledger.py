@@ -12,7 +12,6 @@ command that regenerates it.
 from __future__ import annotations
 
 import atexit
-import base64
 import hashlib
 import json
 import logging
@@ -25,6 +24,7 @@ from typing import Any
 
 from digitbench.atomic import write_atomic
 from digitbench.logs import setup_script_logging
+from digitbench.snakemake_state import marked_incomplete
 from digitbench.workdir import snakemake_command
 
 LEDGER = Path("results/.ledger")
@@ -172,13 +172,6 @@ def _check(root: Path, rel: str) -> Problem | None:
                    found, rec.get("via"))
 
 
-def _incomplete(root: Path, rel: str) -> bool:
-    # Snakemake marks the outputs of a job that was interrupted (kill -9 before the script ran);
-    # it reruns that job by itself, so such a missing file is not a problem.
-    marker = base64.urlsafe_b64encode(rel.encode()).decode()
-    return (root / ".snakemake" / "incomplete" / marker).exists()
-
-
 def audit(root: str | os.PathLike[str] = ".", exempt: Iterable[str] = (),
           exempt_rules: Iterable[str] = ()) -> list[Problem]:
     """Check every recorded file against its record.
@@ -203,7 +196,7 @@ def audit(root: str | os.PathLike[str] = ".", exempt: Iterable[str] = (),
         problem = _check(root, rel)
         if problem is None or rel in skip or problem.via in skip or problem.rule in rules:
             continue
-        if problem.kind == "missing" and _incomplete(root, rel):
+        if problem.kind == "missing" and marked_incomplete(root, rel):
             continue
         problems.append(problem)
     return problems

@@ -160,13 +160,21 @@ def keep_published(record: str | os.PathLike[str]) -> None:
     os.link(record, link)
 
 
-def restore_published(record: str | os.PathLike[str]) -> bool:
-    """Put back the record of the report still published after a refused or killed render.
+def restore_published(record: str, root: str | os.PathLike[str] = ".") -> bool:
+    """Put back the record of the report still published after a refused render.
 
-    Its time stamp is the old one, so Snakemake still renders again what changed. Returns whether it did.
+    Its time stamp is the old one, so Snakemake still renders again what changed. After a kill Snakemake
+    has marked the record incomplete and reruns the render by itself; a record put back then would be
+    refused as an incomplete file, so it is left to that rerun. Returns whether it put the record back.
+
+    Args:
+        record: The record's path relative to ``root`` (the workflow directory).
+        root: The workflow directory.
     """
-    record, link = Path(record), published_copy(record)
-    if record.exists() or not link.is_file():
+    from digitbench.snakemake_state import marked_incomplete
+
+    path, link = Path(root) / record, published_copy(Path(root) / record)
+    if path.exists() or not link.is_file() or marked_incomplete(Path(root), record):
         return False
-    os.link(link, record)
+    os.link(link, path)
     return True

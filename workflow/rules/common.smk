@@ -246,7 +246,7 @@ def section_code():
     return [local(f) for f in sorted(files)]
 
 
-# The five, then the architectures declared under models: (digitbench.models.user).
+# The five, then the architectures declared under models: (digitbench.user_models).
 ARCHITECTURE_CHOICES = [*SCHEMA["$defs"]["architecture"]["enum"], *config["models"]]
 
 
@@ -256,7 +256,7 @@ def check_builders():
     if not config["models"] or not workflow.is_main_process or (args is not None and args.lint):
         return
     # Imported only now: digitbench.models imports Keras, seconds a workflow without models must not pay.
-    from digitbench.models.user import BuilderError, check_declared
+    from digitbench.user_models import BuilderError, check_declared
     from snakemake.logging import logger
     try:
         for line in check_declared(config["models"], workflow.basedir):

@@ -140,7 +140,7 @@ ARCHITECTURES: dict[str, Callable[..., keras.Model]] = {
 def build(name: str, **kwargs) -> keras.Model:
     """Build a registered architecture, or one declared under the config's ``models``, by name."""
     if name not in ARCHITECTURES:
-        from digitbench.models.user import declared_builder
+        from digitbench.user_models import declared_builder
 
         builder = declared_builder(name)
         if builder is None:

@@ -50,7 +50,7 @@ def describe_all(names: list[str] | None = None,
     its file (the first 12 hex digits).
     """
     from digitbench.models.notebook import notebook_parameter_counts
-    from digitbench.models.user import file_digest
+    from digitbench.user_models import file_digest
 
     notebook, models = notebook_parameter_counts(), models or {}
 

@@ -4,7 +4,7 @@ A declaration names a Python file of the project and a function in it, ``"exampl
 The function is the builder's contract: ``build(input_shape=(28, 28, 1), num_classes=10)`` returns an
 uncompiled ``keras.Model`` with that input and a softmax over ``num_classes``. :func:`check_builder`
 checks all of it, including that Keras can compile the train step on JAX, before any job
-(``python -m digitbench.models.user NAME SPEC``, run by the workflow in a JAX process).
+(``python -m digitbench.user_models NAME SPEC``, run by the workflow in a JAX process).
 """
 
 from __future__ import annotations
@@ -137,7 +137,7 @@ def declared_builder(name: str, root: str | Path = ".") -> Callable[..., Any] | 
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m digitbench.models.user NAME SPEC``: the contract check the workflow runs before any job."""
+    """``python -m digitbench.user_models NAME SPEC``: the contract check the workflow runs before any job."""
     name, spec = (argv if argv is not None else sys.argv[1:])[:2]
     try:
         print(f"models.{name}: {check_builder(name, spec)}")
@@ -191,7 +191,7 @@ def check_declared(models: Mapping[str, Mapping[str, Any]], root: str | Path = "
         if key in passed.values():
             continue
         env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": os.environ.get("JAX_PLATFORMS", "cpu")}
-        proc = subprocess.run([sys.executable, "-m", "digitbench.models.user", name, spec], cwd=root, env=env,
+        proc = subprocess.run([sys.executable, "-m", "digitbench.user_models", name, spec], cwd=root, env=env,
                               capture_output=True, text=True)
         if proc.returncode != 0:
             message = [line for line in proc.stderr.splitlines() if "Received:" in line or line.startswith(

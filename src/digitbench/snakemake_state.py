@@ -1,0 +1,13 @@
+"""What Snakemake keeps about a workflow directory under ``.snakemake/`` that digitbench's checks read."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+
+def marked_incomplete(root: Path, rel: str) -> bool:
+    """Whether Snakemake marked ``rel`` as the output of a job that was interrupted (kill -9): it reruns that
+    job by itself, so such a file being missing is not a problem, and a copy of it put back would be refused."""
+    marker = base64.urlsafe_b64encode(rel.encode()).decode()
+    return (Path(root) / ".snakemake" / "incomplete" / marker).exists()
