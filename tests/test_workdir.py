@@ -65,11 +65,14 @@ def test_the_published_record_comes_back_after_snakemake_deletes_it(tmp_path):
     workdir.keep_published(record)
     assert not workdir.restore_published("results/report/digitbench.json", tmp_path)  # present: nothing to do
     record.unlink()  # what Snakemake does before a render that then fails
-    assert workdir.restore_published("results/report/digitbench.json", tmp_path)
-    assert record.read_text() == '{"files": {}}'
-    # Killed: Snakemake marked the record incomplete and reruns the render itself.
     import base64
 
+    meta = tmp_path / ".snakemake/metadata" / base64.urlsafe_b64encode(b"results/report/digitbench.json").decode()
+    meta.parent.mkdir(parents=True)
+    meta.write_text("{}")  # the failed render's record, which would make the put-back file look current
+    assert workdir.restore_published("results/report/digitbench.json", tmp_path) and not meta.exists()
+    assert record.read_text() == '{"files": {}}'
+    # Killed: Snakemake marked the record incomplete and reruns the render itself.
     record.unlink()
     marker = tmp_path / ".snakemake/incomplete" / base64.urlsafe_b64encode(b"results/report/digitbench.json").decode()
     marker.parent.mkdir(parents=True)

@@ -171,10 +171,12 @@ def restore_published(record: str, root: str | os.PathLike[str] = ".") -> bool:
         record: The record's path relative to ``root`` (the workflow directory).
         root: The workflow directory.
     """
-    from digitbench.snakemake_state import marked_incomplete
+    from digitbench.snakemake_state import forget_metadata, marked_incomplete
 
     path, link = Path(root) / record, published_copy(Path(root) / record)
     if path.exists() or not link.is_file() or marked_incomplete(Path(root), record):
         return False
+    # Judged by its time stamp, older than what changed since: the render stays due.
+    forget_metadata(Path(root), record)
     os.link(link, path)
     return True
