@@ -218,8 +218,13 @@ def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is
         shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")
         clones.append(work)
     first, second = clones
-    snakemake(first, f"{run}/metrics.json", *SMOKE, "--cache", "train_cnn", env=env)
-    assert (first / "results/logs/train/baseline_cnn_seed1.log").exists() and list(cache.iterdir())
+    # Targets first: --cache takes rule names. Two seeds of one architecture: the cache keeps them apart.
+    snakemake(first, f"{run}/metrics.json", "results/models/baseline_cnn/seed2/metrics.json", *SMOKE, "--cache",
+              "train_cnn", env=env)
+    assert (first / "results/logs/train/baseline_cnn_seed1.log").exists()
+    assert len([p for p in cache.iterdir() if p.name.endswith("_metrics.json")]) == 2
+    assert (first / run / "metrics.json").read_text() != (first / "results/models/baseline_cnn/seed2/metrics.json"
+                                                           ).read_text()
     # The second clone trains nothing: the run comes from the cache, verified by the job that reads it.
     proc = snakemake(second, behaviour, *SMOKE, "--cache", "train_cnn", env=env)
     out = proc.stdout + proc.stderr

@@ -41,11 +41,14 @@ rule train_cnn:
         "../scripts/train_cnn.py"
 
 
-# Snakemake refuses a benchmark on a rule it caches (a run fetched from the cache has no timing to
-# record), so with --cache the rule above is left without one; the report's job table then leaves
-# training out (workflow/rules/report.smk).
+# With --cache (README "Sharing trained runs"), two changes to the rule above. Snakemake refuses a benchmark
+# on a rule it caches (a run fetched from the cache has no timing to record), so the rule is left without
+# one; the report's job table then leaves training out (workflow/rules/report.smk). And the cache key
+# hashes params but not wildcards, so every seed of an architecture would share one entry: the run's
+# architecture and seed become a param. Only in this mode, as a new param reruns every finished job.
 if TRAINING_FROM_CACHE:
     workflow.get_rule("train_cnn")._benchmark = None
+    workflow.get_rule("train_cnn").set_params(run=lambda wildcards: {"arch": wildcards.arch, "seed": int(wildcards.seed)})
 
 
 rule describe_architectures:
