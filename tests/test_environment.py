@@ -38,16 +38,8 @@ def test_the_lock_covers_both_pythons_and_every_extra_with_hashes():
 
 def test_environment_yml_installs_the_locks_pins_for_python_3_11():
     pins = envlock.environment_pins(ROOT / "environment.yml")
-    with open(ROOT / "uv.lock", "rb") as fh:
-        lock = tomllib.load(fh)
     env311 = {"python_full_version": "3.11.0", "sys_platform": "linux", "platform_machine": "x86_64"}
-    locked = {}
-    from packaging.markers import Marker
-    for package in lock["package"]:
-        if all(not Marker(m).evaluate(env311) for m in package.get("resolution-markers", [])) \
-                and package.get("resolution-markers"):
-            continue
-        locked.setdefault(envlock.canonical(package["name"]), package["version"])
+    locked = envlock.locked_versions(ROOT / "uv.lock", env311)
     assert pins and all(locked[name] == version for name, version in pins.items())
     with open(ROOT / "pyproject.toml", "rb") as fh:
         direct = tomllib.load(fh)["project"]["dependencies"]
@@ -79,5 +71,5 @@ def test_uv_agrees_that_the_lock_is_current():
     import subprocess
 
     uv = str(ROOT / ".cache/uv/bin/uv") if (ROOT / ".cache/uv/bin/uv").exists() else shutil.which("uv")
-    proc = subprocess.run([uv, "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([uv, "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr

@@ -41,14 +41,16 @@ def _read(lock: str | Path) -> dict[str, Any]:
 
 
 def _marker_env() -> dict[str, str]:
-    return {"python_full_version": ".".join(map(str, sys.version_info[:3])), "sys_platform": sys.platform,
-            "platform_machine": __import__("platform").machine(), "python_version": f"{sys.version_info[0]}."
-            f"{sys.version_info[1]}"}
+    import platform
+
+    return {"python_full_version": platform.python_version(), "sys_platform": sys.platform,
+            "platform_machine": platform.machine(), "python_version": f"{sys.version_info[0]}.{sys.version_info[1]}"}
 
 
-def locked_versions(lock: str | Path = "uv.lock") -> dict[str, str]:
-    """Version the lock pins for each package on this interpreter (forked pins chosen by their markers)."""
-    env, pins = _marker_env(), {}
+def locked_versions(lock: str | Path = "uv.lock", env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Version the lock pins for each package on this interpreter, or for the marker environment ``env``
+    (forked pins chosen by their markers)."""
+    env, pins = dict(env or _marker_env()), {}
     for package in _read(lock).get("package", []):
         markers = package.get("resolution-markers")
         if markers and not any(Marker(m).evaluate(env) for m in markers):
