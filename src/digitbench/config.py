@@ -17,6 +17,7 @@ import jsonschema
 import yaml
 
 from digitbench.config_where import located
+from digitbench.model_declarations import config_problems
 
 
 # The schema's default profile: every key at its default is the study's protocol.
@@ -90,7 +91,7 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
     if errors:
         lines = [f"- {located(_describe(e, schema), files, list(e.absolute_path))}" for e in errors]
     else:
-        lines = [f"- {p}" for p in _unknown_architectures(config, schema, files)]
+        lines = [f"- {p}" for p in config_problems(config, schema["$defs"]["architecture"]["enum"], files)]
     if lines:
         raise ConfigError(
             f"Invalid configuration in {source}:\n" + "\n".join(lines) + "\nFix the key(s) above; "
@@ -193,21 +194,6 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
         problems += check_tuning(config, schema)
     if problems:
         raise ConfigError(f"Invalid configuration in {source}:\n" + "\n".join(f"- {p}" for p in problems))
-
-
-def _unknown_architectures(config: Mapping[str, Any], schema: Mapping[str, Any] | None,
-                           files: Sequence[str | Path]) -> list[str]:
-    if schema is None:
-        return []
-    known = [*schema["$defs"]["architecture"]["enum"], *config.get("models", {})]
-    problems = []
-    for section in ("training", "tuning", "benchmark"):
-        for i, name in enumerate(config.get(section, {}).get("architectures", [])):
-            if name not in known:
-                problems.append(located(f"{section}.architectures names '{name}', which is neither one of the five "
-                                        f"nor declared under models; known: {', '.join(known)}", files,
-                                        (section, "architectures", i)))
-    return problems
 
 
 class _StrictLoader(yaml.SafeLoader):

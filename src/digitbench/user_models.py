@@ -1,15 +1,19 @@
 """Architectures declared in config (``models:``), built by a researcher's own function beside the five.
 
-A declaration names a Python file of the project and a function in it, ``"examples/lenet5.py:build"``.
-The function is the builder's contract: ``build(input_shape=(28, 28, 1), num_classes=10)`` returns an
+A declaration names a function in a Python file of the project (``builder: examples/lenet5.py:build``)
+or an installed package's entry point (``entry_point: my_net``, group ``digitbench.architectures``);
+:func:`builder_source` (:mod:`digitbench.builder_sources`) resolves either to its module file. The
+function is the builder's contract: ``build(input_shape=(28, 28, 1), num_classes=10)`` returns an
 uncompiled ``keras.Model`` with that input and a softmax over ``num_classes``. :func:`check_builder`
 checks all of it, including that Keras can compile the train step on JAX, before any job
-(``python -m digitbench.user_models NAME SPEC``, run by the workflow in a JAX process).
+(``python -m digitbench.user_models NAME SPEC``, or ``NAME --entry-point EP``, run by the workflow in a
+JAX process).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import inspect
 import sys
@@ -17,34 +21,27 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+from digitbench.builder_sources import BuilderError, builder_source, split_spec
+
 INPUT_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
 
 
-class BuilderError(ValueError):
-    """A declared builder breaks its contract; the message names the file, the function and the fix."""
-
-
-def split_spec(spec: str) -> tuple[str, str]:
-    """``("examples/lenet5.py", "build")`` from ``"examples/lenet5.py:build"``.
-
-    Raises:
-        BuilderError: Not ``FILE.py:FUNCTION``.
-    """
-    path, sep, func = spec.rpartition(":")
-    if not sep or not path.endswith(".py") or not func.isidentifier():
-        raise BuilderError(f"models builder must be 'FILE.py:FUNCTION', e.g. 'examples/lenet5.py:build'. "
-                           f"Received: {spec}")
-    return path, func
-
-
-def file_digest(spec: str, root: str | Path = ".") -> str:
-    """Hex SHA-256 of the builder's file."""
-    return hashlib.sha256((Path(root) / split_spec(spec)[0]).read_bytes()).hexdigest()
+def _checked(builder: Any, path: str, func: str, fix: str, received: str) -> Callable[..., Any]:
+    """``builder`` if it is a function that can be called with ``input_shape`` and ``num_classes``."""
+    if not callable(builder):
+        raise BuilderError(f"{path} has no function {func}(); {fix}. Received: {received}")
+    try:
+        inspect.signature(builder).bind(input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES)
+    except TypeError:
+        raise BuilderError(f"{path}:{func}{inspect.signature(builder)} cannot be called as "
+                           f"{func}(input_shape=(28, 28, 1), num_classes=10); give it those two keyword "
+                           f"arguments. Received: {received}") from None
+    return builder
 
 
 def load_builder(spec: str, root: str | Path = ".") -> Callable[..., Any]:
-    """The builder function a declaration names, imported from its file.
+    """The builder function a ``builder`` spec names, imported from its file.
 
     Raises:
         BuilderError: The file is missing, fails to import, lacks the function, or its signature does not
@@ -64,21 +61,39 @@ def load_builder(spec: str, root: str | Path = ".") -> Callable[..., Any]:
     except Exception as err:  # noqa: BLE001 -- any error in a user's file is reported the same way
         raise BuilderError(f"{path}: importing it failed with {type(err).__name__}: {err}; {fix}. "
                            f"Received: {spec}") from None
-    builder = getattr(module, func, None)
-    if not callable(builder):
-        raise BuilderError(f"{path} has no function {func}(); {fix}. Received: {spec}")
+    return _checked(getattr(module, func, None), path, func, fix, spec)
+
+
+def load_declared(name: str, entry: Mapping[str, Any] | str, root: str | Path = ".") -> Callable[..., Any]:
+    """The builder function of ``models.NAME``, of either kind (:func:`builder_source`).
+
+    An entry point's module is imported by its name, as ``EntryPoint.load`` does, so that the package's
+    relative imports work; here in two steps, so that a missing function is told from a failing import.
+
+    Raises:
+        BuilderError: as :func:`builder_source` and :func:`load_builder`, naming the module file.
+    """
+    source = builder_source(name, entry)
+    if not source.module:
+        return load_builder(source.label, root)
+    fix = f"fix {source.path} or models.{name}.entry_point"
     try:
-        inspect.signature(builder).bind(input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES)
-    except TypeError:
-        raise BuilderError(f"{path}:{func}{inspect.signature(builder)} cannot be called as "
-                           f"{func}(input_shape=(28, 28, 1), num_classes=10); give it those two keyword "
-                           f"arguments. Received: {spec}") from None
-    return builder
+        module = importlib.import_module(source.module)
+    except Exception as err:  # noqa: BLE001
+        raise BuilderError(f"{source.label}: importing {source.module} failed with {type(err).__name__}: {err}; "
+                           f"{fix}. Received: {source.label}") from None
+    return _checked(getattr(module, source.func, None), source.path, source.func, fix, source.label)
 
 
-def check_builder(name: str, spec: str, root: str | Path = ".", train_step: bool = True) -> str:
+def check_builder(name: str, spec: Mapping[str, Any] | str, root: str | Path = ".", train_step: bool = True) -> str:
     """Build the declared model and check its contract; with ``train_step``, compile and run one jit-compiled
     train step (on JAX when that is the backend, as on a GPU).
+
+    Args:
+        name: The name under ``models``.
+        spec: Its declaration (``builder`` or ``entry_point``), or a ``builder`` spec.
+        root: The project folder, which ``builder`` paths are relative to.
+        train_step: Also compile and run one train step (seconds).
 
     Returns:
         A one-line description (parameters, layers) for the log.
@@ -89,19 +104,19 @@ def check_builder(name: str, spec: str, root: str | Path = ".", train_step: bool
     import keras
     import numpy as np
 
-    path, func = split_spec(spec)
-    builder = load_builder(spec, root)
-    where = f"{path}:{func} (models.{name})"
+    source = builder_source(name, spec)
+    builder = load_declared(name, spec, root)
+    where = f"{source.label} (models.{name})"
     try:
         model = builder(input_shape=INPUT_SHAPE, num_classes=NUM_CLASSES)
     except Exception as err:  # noqa: BLE001
-        raise BuilderError(f"{where} failed to build: {type(err).__name__}: {err}. Received: {spec}") from None
+        raise BuilderError(f"{where} failed to build: {type(err).__name__}: {err}. Received: {source.label}") from None
     if not isinstance(model, keras.Model):
         raise BuilderError(f"{where} returned a {type(model).__name__}, not a keras.Model; return the model "
                            f"uncompiled. Received: {type(model).__name__}")
     if getattr(model, "compiled", False) or getattr(model, "optimizer", None) is not None:
         raise BuilderError(f"{where} returned a compiled model; return it uncompiled (the study compiles it with "
-                           f"its own optimizer, loss and schedule). Received: {spec}")
+                           f"its own optimizer, loss and schedule). Received: {source.label}")
     if tuple(model.input_shape) != (None, *INPUT_SHAPE) or tuple(model.output_shape) != (None, NUM_CLASSES):
         raise BuilderError(f"{where} maps {model.input_shape} to {model.output_shape}; it must map "
                            f"(None, 28, 28, 1) to (None, 10). Received: {model.output_shape}")
@@ -117,14 +132,14 @@ def check_builder(name: str, spec: str, root: str | Path = ".", train_step: bool
         if blocking:
             raise BuilderError(f"{where}: layer(s) {', '.join(blocking)} cannot be compiled with XLA, which would "
                                f"stop Keras from compiling the train step; use layers that can (for augmentation, "
-                               f"digitbench.training.augment.RandomAffine). Received: {spec}")
+                               f"digitbench.training.augment.RandomAffine). Received: {source.label}")
         try:
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=True)
             model.train_on_batch(probe, np.arange(4))
         except Exception as err:  # noqa: BLE001
             raise BuilderError(f"{where}: Keras could not compile its train step on {keras.backend.backend()} "
                                f"({type(err).__name__}: {str(err)[:200]}); a layer in it does not support XLA "
-                               f"compilation: replace it with one that does. Received: {spec}") from None
+                               f"compilation: replace it with one that does. Received: {source.label}") from None
     return f"{model.count_params():,} parameters, {len(model.layers)} layers"
 
 
@@ -133,14 +148,21 @@ def declared_builder(name: str, root: str | Path = ".") -> Callable[..., Any] | 
     from digitbench.model_declarations import declared
 
     entry = declared(name)
-    return load_builder(entry["builder"], root) if entry else None
+    return load_declared(name, entry, root) if entry else None
+
+
+def _cli_args(entry: Mapping[str, Any]) -> list[str]:
+    """The arguments after NAME that :func:`main` reads a declaration from."""
+    return ["--entry-point", entry["entry_point"]] if "entry_point" in entry else [entry["builder"]]
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m digitbench.user_models NAME SPEC``: the contract check the workflow runs before any job."""
-    name, spec = (argv if argv is not None else sys.argv[1:])[:2]
+    """``python -m digitbench.user_models NAME SPEC`` (a ``builder``) or ``NAME --entry-point EP``: the contract
+    check the workflow runs before any job."""
+    name, *rest = argv if argv is not None else sys.argv[1:]
+    entry = {"entry_point": rest[1]} if rest[0] == "--entry-point" else {"builder": rest[0]}
     try:
-        print(f"models.{name}: {check_builder(name, spec)}")
+        print(f"models.{name}: {check_builder(name, entry)}")
     except BuilderError as err:
         print(err, file=sys.stderr)
         return 1
@@ -161,9 +183,10 @@ def check_declared(models: Mapping[str, Mapping[str, Any]], root: str | Path = "
                    stamp: str | Path | None = None) -> list[str]:
     """Check each declared builder in a JAX process, as the workflow does before any job.
 
-    A builder whose file (by digest), declaration and Keras version passed before is not checked again
-    (a check starts a JAX process: seconds); the record is kept in the user's cache folder, so that
-    every clone of a project benefits.
+    A builder whose module file (by digest), declaration (with an entry point's distribution and version)
+    and Keras version passed before is not checked again (a check starts a JAX process: seconds); the
+    record is kept in the user's cache folder, so that every clone of a project benefits. The check
+    runs with this environment, so an entry point must be installed (or on ``PYTHONPATH``) for it too.
 
     Returns:
         A log line per builder checked now.
@@ -184,18 +207,18 @@ def check_declared(models: Mapping[str, Mapping[str, Any]], root: str | Path = "
         passed = {}
     lines = []
     for name, entry in models.items():
-        spec = entry["builder"]
-        if not (Path(root) / split_spec(spec)[0]).is_file():
-            load_builder(spec, root)  # raises, naming the missing file
-        key = f"{spec} {file_digest(spec, root)} keras {version('keras')}"
+        source = builder_source(name, entry)
+        if not (Path(root) / source.path).is_file():
+            load_builder(source.label, root)  # raises, naming the missing file
+        key = f"{source.label} {source.digest(root)} keras {version('keras')}"
         if key in passed.values():
             continue
         env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": os.environ.get("JAX_PLATFORMS", "cpu")}
-        proc = subprocess.run([sys.executable, "-m", "digitbench.user_models", name, spec], cwd=root, env=env,
-                              capture_output=True, text=True)
+        proc = subprocess.run([sys.executable, "-m", "digitbench.user_models", name, *_cli_args(entry)], cwd=root,
+                              env=env, capture_output=True, text=True)
         if proc.returncode != 0:
             message = [line for line in proc.stderr.splitlines() if "Received:" in line or line.startswith(
-                split_spec(spec)[0])]
+                source.path)]
             raise BuilderError(message[-1] if message else proc.stderr[-2000:])
         passed[key] = key
         lines.append(proc.stdout.strip())

@@ -270,14 +270,19 @@ check_builders()
 
 
 def builder_file(wildcards):
-    """The file of a declared architecture's builder: an input of its jobs, so editing it reruns them only."""
+    """The module file of a declared architecture's builder (a file of the project, or an installed package's
+    for an entry point): an input of its jobs, so editing it reruns them only."""
+    from digitbench.user_models import builder_source
+
     entry = config["models"].get(wildcards.arch)
-    return [local(entry["builder"].rpartition(":")[0])] if entry else []
+    return [local(builder_source(wildcards.arch, entry).path)] if entry else []
 
 
 def builder_files():
-    """Every declared builder's file (rules that describe or measure all architectures)."""
-    return [local(entry["builder"].rpartition(":")[0]) for entry in config["models"].values()]
+    """Every declared builder's module file (rules that describe or measure all architectures)."""
+    from digitbench.user_models import builder_source
+
+    return [local(builder_source(name, entry).path) for name, entry in config["models"].items()]
 
 
 def robustness_images():

@@ -46,17 +46,18 @@ def describe_all(names: list[str] | None = None,
     ``notebook_parameters`` is what the original notebook's own model code builds
     (:mod:`digitbench.models.notebook`), for the four architectures it defines (None for the others):
     the report confronts the parameter counts the notebook printed with it. ``origin`` is "original
-    study", or for an architecture declared under the config's ``models`` its builder and the SHA-256 of
-    its file (the first 12 hex digits).
+    study", or for an architecture declared under the config's ``models`` its builder (the project's file,
+    or the entry point with its distribution and version) and the SHA-256 of its module file (the first 12
+    hex digits).
     """
     from digitbench.models.notebook import notebook_parameter_counts
-    from digitbench.user_models import file_digest
+    from digitbench.user_models import builder_source
 
     notebook, models = notebook_parameter_counts(), models or {}
 
     def origin(name: str) -> str:
-        spec = models.get(name, {}).get("builder")
-        return f"{spec} (sha256 {file_digest(spec)[:12]})" if spec else "original study"
+        entry = models.get(name)
+        return builder_source(name, entry).origin() if entry else "original study"
     return [{**describe(n), "notebook_parameters": notebook.get(n), "origin": origin(n)}
             for n in (names or list(ARCHITECTURES))]
 

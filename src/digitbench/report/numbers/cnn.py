@@ -148,7 +148,8 @@ def build(files: Mapping[str, str], ctx: ReportContext) -> Built:
             arch_table[["architecture", "parameters", "layers", "weighted_layers", "depth", *_origin(arch_table)]],
             f"The {len(arch_table)} architectures: parameters, Keras layers, weighted (convolution and dense) layers, "
             "and depth (longest chain of weighted layers)" + (
-                "; origin: the original study, or a builder declared in the config (file and SHA-256), which is "
+                "; origin: the original study, or a builder declared in the config (its file, or its entry point "
+                "with the package and version, and the file's SHA-256), which is "
                 "not part of the original study." if _origin(arch_table) else "."), "tbl-architectures",
             formats={"parameters": fmt_int},
             headers={"architecture": "Architecture", "parameters": "Parameters", "layers": "Layers",
