@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -50,9 +51,11 @@ _SMOKE = pytest.StashKey[dict]()
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that read the smoke run go last, and the run starts now, beside the other tests."""
     users = [item for item in items if "smoke_run" in getattr(item, "fixturenames", ())]
-    if not users or config.option.collectonly:
+    # Tests that need only the run's verified MNIST copy run between the two: while the run goes on.
+    data_users = [item for item in items if "smoke_data" in getattr(item, "fixturenames", ()) and item not in users]
+    if not (users or data_users) or config.option.collectonly:
         return
-    items[:] = [item for item in items if item not in users] + users
+    items[:] = [item for item in items if item not in users and item not in data_users] + data_users + users
     from tests.smoke import SMOKE, fresh_copy, snakemake_command
 
     work = fresh_copy(Path(tempfile.mkdtemp(prefix="digitbench-smoke-")) / "digitbench")
@@ -89,6 +92,19 @@ def smoke_run(pytestconfig) -> Path:
         raise AssertionError(f"the smoke run failed ({run['proc'].returncode}):\n"
                              + (run["work"] / "smoke.log").read_text()[-8000:])
     return run["work"]
+
+
+@pytest.fixture(scope="session")
+def smoke_data(pytestconfig) -> Path:
+    """The smoke run's verified ``mnist.npz``, as soon as its data job has finished (the run goes on)."""
+    run = pytestconfig.stash[_SMOKE]
+    log, deadline = run["work"] / "smoke.log", time.time() + 900
+    while "(Rule: download_mnist)" not in log.read_text(encoding="utf-8", errors="replace"):
+        if run["proc"].poll() is not None or time.time() > deadline:
+            raise AssertionError("the smoke run ended or stalled before its data job finished:\n"
+                                 + log.read_text(encoding="utf-8", errors="replace")[-8000:])
+        time.sleep(1)
+    return run["work"] / "resources/mnist/mnist.npz"
 
 
 def default_config(**sections) -> dict:

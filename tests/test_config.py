@@ -157,6 +157,26 @@ def test_values_no_job_could_run_are_refused_naming_the_key_file_and_line(tmp_pa
     assert f"[{extra}, line {line}]" in str(err.value)
 
 
+def test_a_value_set_by_config_on_the_command_line_is_not_blamed_on_the_file(tmp_path):
+    from digitbench.config import load_schema, validate_config
+
+    schema = load_schema(ROOT / "workflow/schemas/config.schema.yaml")
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("profile: x\ntraining:\n  architectures: [baseline_cnn]\n  warmup_epochs: 9\n")
+    # As Snakemake merges `--config training={architectures: [foo]}` over the file: the file's line holds another value.
+    config = {"profile": "x", "training": {"architectures": ["foo"], "warmup_epochs": 9}}
+    with pytest.raises(ConfigError) as err:
+        validate_config(config, schema, source=str(extra), files=[str(extra)])
+    assert "names 'foo'" in str(err.value) and "[set by --config on the command line" in str(err.value)
+    assert "line 3" not in str(err.value)
+    config = {"profile": "x", "training": {"architectures": ["baseline_cnn"], "warmup_epochs": 9, "epochs": 2}}
+    from digitbench.config import check_consistency
+
+    with pytest.raises(ConfigError) as err:  # the same value as in the file: the file's line is named
+        check_consistency(validate_config(config, schema, files=[str(extra)]), schema=schema, files=[str(extra)])
+    assert f"[{extra}, line 4]" in str(err.value)
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("- a\n- b\n", "holds a list (['a', 'b']), not config keys"),
     ("5\n", "holds a int (5), not config keys"),

@@ -89,10 +89,10 @@ def test_config_mistakes_stop_before_any_job(smoke_run, tmp_path, text, expected
     assert proc.returncode != 0 and expected in out and "Job stats" not in out
 
 
-def test_copied_verified_data_is_used_without_a_download(smoke_run, tmp_path):
+def test_copied_verified_data_is_used_without_a_download(smoke_data, tmp_path):
     work = fresh_copy(tmp_path / "copied")
     (work / "resources/mnist").mkdir(parents=True)
-    shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")  # cp -p
+    shutil.copy2(smoke_data, work / "resources/mnist/mnist.npz")  # cp -p
     # The whole study, not one target: on a fresh clone nothing that download_mnist declares is missing.
     proc = snakemake(work, "--dry-run", *SMOKE)
     out = proc.stdout + proc.stderr
@@ -205,7 +205,7 @@ def test_the_printed_command_with_several_config_files_is_accepted(smoke_run, tm
     assert "train_cnn" in out and "Traceback" not in out
 
 
-def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is_refused(smoke_run, tmp_path):
+def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is_refused(smoke_data, tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()
     env = {"SNAKEMAKE_OUTPUT_CACHE": str(cache)}
@@ -215,7 +215,7 @@ def test_trained_runs_are_shared_through_snakemakes_cache_and_an_edited_entry_is
     for name in ("first", "second"):
         work = fresh_copy(tmp_path / name)
         (work / "resources/mnist").mkdir(parents=True)
-        shutil.copy2(smoke_run / "resources/mnist/mnist.npz", work / "resources/mnist/mnist.npz")
+        shutil.copy2(smoke_data, work / "resources/mnist/mnist.npz")
         clones.append(work)
     first, second = clones
     # Targets first: --cache takes rule names. Two seeds of one architecture: the cache keeps them apart.

@@ -89,7 +89,7 @@ def validate_config(config: dict[str, Any], schema: Mapping[str, Any], source: s
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
-        lines = [f"- {located(_describe(e, schema), files, list(e.absolute_path))}" for e in errors]
+        lines = [f"- {located(_describe(e, schema), files, list(e.absolute_path), config)}" for e in errors]
     else:
         lines = [f"- {p}" for p in config_problems(config, schema["$defs"]["architecture"]["enum"], files)]
     if lines:
@@ -183,12 +183,12 @@ def check_consistency(config: Mapping[str, Any], source: str = "the config",
         problems.append(located(f"training.train_size is {n}: with training.validation_split {t['validation_split']:g} "
                                 f"it splits into {n - held_out} training and {held_out} validation images, and the "
                                 f"stratified split needs one of each class on both sides; raise training.train_size "
-                                f"to at least {need} (or 0 for all)", files, ("training", "train_size")))
+                                f"to at least {need} (or 0 for all)", files, ("training", "train_size"), config))
     if t["warmup_epochs"] > t["epochs"]:
         problems.append(located(f"training.warmup_epochs is {t['warmup_epochs']}, more than training.epochs "
                                 f"({t['epochs']}): the learning rate would never finish warming up; lower "
                                 "training.warmup_epochs to training.epochs or less", files,
-                                ("training", "warmup_epochs")))
+                                ("training", "warmup_epochs"), config))
     problems += check_shipped(config)
     if schema is not None:
         problems += check_tuning(config, schema)

@@ -7,9 +7,13 @@ so a message about a key would otherwise name every file; a user edits one line 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import yaml
+
+COMMAND_LINE = "set by --config on the command line, over the config files"
+_UNSET = object()
 
 
 def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
@@ -20,16 +24,31 @@ def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
     return None
 
 
-def key_line(files: Sequence[str | os.PathLike[str]], path: Sequence[str | int]) -> str | None:
+def _value(tree: Any, path: Sequence[str | int]) -> Any:
+    for step in path:
+        if isinstance(tree, dict) and isinstance(step, str) and step in tree:
+            tree = tree[step]
+        elif isinstance(tree, list) and isinstance(step, int) and 0 <= step < len(tree):
+            tree = tree[step]
+        else:
+            return _UNSET
+    return tree
+
+
+def key_line(files: Sequence[str | os.PathLike[str]], path: Sequence[str | int],
+             config: Mapping[str, Any] | None = None) -> str | None:
     """``"file, line N"`` of the key ``path`` (``("training", "seeds", 2)``) in the last file that sets it.
 
     Args:
         files: The layered config files, first to last (later ones win).
         path: Keys, and list positions, from the top of the config.
+        config: The merged config the workflow received. When the value there differs from the file's,
+            ``--config`` on the command line set it, and the file's line would point at the wrong value.
 
     Returns:
-        The place, or None when no file sets the key (its value is the schema's default, or comes from
-        ``--config``), or a file cannot be read (its own check names it).
+        The place, ``COMMAND_LINE`` when ``--config`` overrode the file, or None when no file sets the key
+        (its value is the schema's default, or comes from ``--config``), or a file cannot be read (its
+        own check names it).
     """
     for name in reversed(list(files)):
         try:
@@ -40,11 +59,17 @@ def key_line(files: Sequence[str | os.PathLike[str]], path: Sequence[str | int])
         for step in path:
             node = _child(node, step)
         if node is not None:
+            if config is not None:
+                with open(name, encoding="utf-8") as fh:
+                    in_file = _value(yaml.safe_load(fh), path)
+                if in_file != _value(config, path):
+                    return COMMAND_LINE
             return f"{name}, line {node.start_mark.line + 1}"
     return None
 
 
-def located(message: str, files: Sequence[str | os.PathLike[str]], path: Sequence[str | int]) -> str:
-    """``message`` followed by where the key is set, if a file sets it."""
-    place = key_line(files, path)
+def located(message: str, files: Sequence[str | os.PathLike[str]], path: Sequence[str | int],
+            config: Mapping[str, Any] | None = None) -> str:
+    """``message`` followed by where the key is set, if a file or the command line sets it (:func:`key_line`)."""
+    place = key_line(files, path, config)
     return f"{message} [{place}]" if place else message

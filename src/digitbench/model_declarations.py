@@ -54,12 +54,12 @@ def config_problems(config: Mapping[str, Any], five: Sequence[str],
             problems.append(located(f"models.{name} gives {what}: builder: FILE.py:FUNCTION for a function in a "
                                     f"file of the project, or entry_point: NAME for an architecture an installed "
                                     f"package provides (entry-point group digitbench.architectures)", files,
-                                    ("models", name)))
+                                    ("models", name), config))
     known = [*five, *models]
     for section in ("training", "tuning", "benchmark"):
         for i, name in enumerate(config.get(section, {}).get("architectures", [])):
             if name not in known:
                 problems.append(located(f"{section}.architectures names '{name}', which is neither one of the five "
                                         f"nor declared under models; known: {', '.join(known)}", files,
-                                        (section, "architectures", i)))
+                                        (section, "architectures", i), config))
     return problems

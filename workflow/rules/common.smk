@@ -285,6 +285,16 @@ def builder_files():
     return [local(builder_source(name, entry).path) for name, entry in config["models"].items()]
 
 
+def declared_models():
+    """config["models"], each entry point with the distribution and version it resolves to: a param of the
+    rule that describes the architectures, so that installing another version of the package updates the
+    paper (its module file may be unchanged). Declarations by file are passed as they are."""
+    from digitbench.user_models import builder_source
+
+    return {name: {**entry, "resolved": builder_source(name, entry).label} if "entry_point" in entry else entry
+            for name, entry in config["models"].items()}
+
+
 def robustness_images():
     """The robustness config that decides which images the runs are evaluated on (subset, seed, strengths);
     collapse_share only reads the results and batch_size only paces inference, so changing them reruns none."""

@@ -59,7 +59,7 @@ rule describe_architectures:
         table="results/tables/cnn_architectures.csv",
     params:
         architectures=ARCHITECTURES,
-        models=config["models"],
+        models=declared_models(),
     log:
         "results/logs/train/describe_architectures.log",
     conda:
