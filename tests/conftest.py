@@ -47,15 +47,11 @@ def tiny_digits() -> dict[str, np.ndarray]:
 _SMOKE = pytest.StashKey[dict]()
 
 
-@pytest.hookimpl(trylast=True)  # after -m/-k deselection: `pytest -m "not workflow"` starts no smoke run
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests that read the smoke run go last, and the run starts now, beside the other tests."""
-    users = [item for item in items if "smoke_run" in getattr(item, "fixturenames", ())]
-    # Tests that need only the run's verified MNIST copy run between the two: while the run goes on.
-    data_users = [item for item in items if "smoke_data" in getattr(item, "fixturenames", ()) and item not in users]
-    if not (users or data_users) or config.option.collectonly:
-        return
-    items[:] = [item for item in items if item not in users and item not in data_users] + data_users + users
+# The test modules with tests that read the smoke run (fixtures smoke_run, smoke_data).
+SMOKE_MODULES = ("test_workflow.py", "test_faults.py", "test_explore.py", "test_slurm.py")
+
+
+def _start_smoke(config: pytest.Config) -> None:
     from tests.smoke import SMOKE, fresh_copy, snakemake_command
 
     work = fresh_copy(Path(tempfile.mkdtemp(prefix="digitbench-smoke-")) / "digitbench")
@@ -63,6 +59,40 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     proc = subprocess.Popen(snakemake_command(*SMOKE), cwd=work, stdout=log, stderr=subprocess.STDOUT,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
     config.stash[_SMOKE] = {"work": work, "proc": proc, "log": log}
+
+
+def _stop_smoke(config: pytest.Config) -> None:
+    run = config.stash.get(_SMOKE, None)
+    if run is not None:
+        os.killpg(run["proc"].pid, signal.SIGKILL)
+        run["proc"].wait()
+        run["log"].close()
+        shutil.rmtree(run["work"].parent, ignore_errors=True)
+        del config.stash[_SMOKE]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The smoke run starts before collection (which imports Keras: seconds) when the paths asked for may hold
+    tests that read it; collection then keeps it or stops it."""
+    if config.option.collectonly:
+        return
+    paths = [Path(str(arg).split("::")[0]) for arg in config.args] or [ROOT / "tests"]
+    if any(path.is_dir() or path.name in SMOKE_MODULES for path in paths):
+        _start_smoke(config)
+
+
+@pytest.hookimpl(trylast=True)  # after -m/-k deselection: `pytest -m "not workflow"` keeps no smoke run
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that read the smoke run go last, those that need only its data just before them."""
+    users = [item for item in items if "smoke_run" in getattr(item, "fixturenames", ())]
+    # Tests that need only the run's verified MNIST copy run between the two: while the run goes on.
+    data_users = [item for item in items if "smoke_data" in getattr(item, "fixturenames", ()) and item not in users]
+    if not (users or data_users) or config.option.collectonly:
+        _stop_smoke(config)
+        return
+    items[:] = [item for item in items if item not in users and item not in data_users] + data_users + users
+    if _SMOKE not in config.stash:
+        _start_smoke(config)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
