@@ -221,3 +221,16 @@ def test_occlusion_maps_have_a_colour_scale(compute_outputs):
         assert len(bars) == 1, draw.__name__
         low, high = bars[0].get_ylim()
         assert low == -high > -1  # one symmetric scale, so white is no change
+
+
+def test_a_one_epoch_study_has_whole_epoch_ticks_and_visible_points(tmp_path):
+    from digitbench.plotting.cnn import learning_curves, lr_schedule
+
+    rows = [{"architecture": a, "seed": s, "epoch": 1, "val_accuracy": 0.1 + s / 100, "loss": 2.3, "lr": 1e-3}
+            for a in ("baseline_cnn", "se_cnn") for s in (1, 2)]
+    pd.DataFrame(rows).to_csv(tmp_path / "h.csv", index=False)
+    for fig in (learning_curves({"histories": tmp_path / "h.csv"}), lr_schedule({"histories": tmp_path / "h.csv"})):
+        for ax in fig.axes:
+            fig.canvas.draw()
+            assert [t.get_text() for t in ax.get_xticklabels()] == ["1"]  # not 0.945, 0.960, ... overprinted
+            assert all(line.get_marker() not in (None, "None", "") for line in ax.get_lines())

@@ -15,6 +15,16 @@ from digitbench.palette import colours as palette_colours
 from digitbench.plotting.style import TEXT_WIDTH_IN, clear_image_axes
 
 
+def _epoch_axis(ax: plt.Axes, epochs: pd.Series) -> None:
+    """Whole epochs on the x axis; with one or two epochs matplotlib would tick fractions, overprinted."""
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    first, last = int(epochs.min()), int(epochs.max())
+    if last - first < 2:
+        ax.set_xlim(first - 0.5, last + 0.5)
+        ax.set_xticks(range(first, last + 1))
+
+
 def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
     """Validation accuracy and training loss per epoch: mean over seeds, band = range over seeds."""
     h = pd.read_csv(inputs["histories"])
@@ -26,13 +36,14 @@ def learning_curves(inputs: Mapping[str, str]) -> plt.Figure:
         n = h.loc[h["architecture"] == arch, "seed"].nunique()
         for ax, col in zip(axes, ("val_accuracy", "loss")):
             mean, lo, hi = g[col].mean(), g[col].min(), g[col].max()
-            ax.plot(mean.index, mean, color=colours[arch], label=f"{arch} (n = {n})")
+            # Markers where a line has too few points to be seen (a one-epoch run is one point).
+            ax.plot(mean.index, mean, color=colours[arch], label=f"{arch} (n = {n})",
+                    marker="o" if len(mean) < 3 else None, ms=3)
             ax.fill_between(mean.index, lo, hi, color=colours[arch], alpha=0.2, lw=0)
     axes[0].set_ylabel("validation accuracy")
     axes[1].set_ylabel("training loss")
     for ax in axes:
-        ax.set_xlabel("epoch")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _epoch_axis(ax, h["epoch"])
     # Below the panels: inside, the legend covered the curves of the first epochs.
     fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncols=min(len(archs), 3),
                frameon=False, fontsize=7)
@@ -57,8 +68,7 @@ def lr_schedule(inputs: Mapping[str, str]) -> plt.Figure:
                  if len(members) == len(archs) else f"{', '.join(members)} (identical)")
         ax.plot(epochs, lrs, marker="o", ms=3, color=colours[members[0]], label=label)
     ax.set_yscale("log")
-    ax.set_xlabel("epoch")
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    _epoch_axis(ax, h["epoch"])
     ax.set_ylabel("learning rate (mean over seeds)")
     ax.legend(frameon=False, fontsize=7)
     return fig
