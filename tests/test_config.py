@@ -175,6 +175,11 @@ def test_a_value_set_by_config_on_the_command_line_is_not_blamed_on_the_file(tmp
     with pytest.raises(ConfigError) as err:  # the same value as in the file: the file's line is named
         check_consistency(validate_config(config, schema, files=[str(extra)]), schema=schema, files=[str(extra)])
     assert f"[{extra}, line 4]" in str(err.value)
+    # A section is completed with defaults, so it differs from the file's: still the file's line, not --config.
+    extra.write_text("profile: x\ntraining:\n  epochz: 3\n")
+    with pytest.raises(ConfigError) as err:
+        validate_config(yaml.safe_load(extra.read_text()), schema, files=[str(extra)])
+    assert f"[{extra}, line 3]" in str(err.value) and "--config" not in str(err.value)
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -62,7 +62,8 @@ def key_line(files: Sequence[str | os.PathLike[str]], path: Sequence[str | int],
             if config is not None:
                 with open(name, encoding="utf-8") as fh:
                     in_file = _value(yaml.safe_load(fh), path)
-                if in_file != _value(config, path):
+                # A section (a mapping) is completed with the schema's defaults, so only values are compared.
+                if not isinstance(in_file, dict) and in_file != _value(config, path):
                     return COMMAND_LINE
             return f"{name}, line {node.start_mark.line + 1}"
     return None
