@@ -60,8 +60,7 @@ def key_line(files: Sequence[str | os.PathLike[str]], path: Sequence[str | int],
             node = _child(node, step)
         if node is not None:
             if config is not None:
-                with open(name, encoding="utf-8") as fh:
-                    in_file = _value(yaml.safe_load(fh), path)
+                in_file = yaml.SafeLoader("").construct_object(node, deep=True)
                 # A section (a mapping) is completed with the schema's defaults, so only values are compared.
                 if not isinstance(in_file, dict) and in_file != _value(config, path):
                     return COMMAND_LINE

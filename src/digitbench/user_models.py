@@ -169,10 +169,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
-
-
 def _stamp() -> Path:
     import os
 
@@ -225,3 +221,7 @@ def check_declared(models: Mapping[str, Mapping[str, Any]], root: str | Path = "
     stamp.parent.mkdir(parents=True, exist_ok=True)
     stamp.write_text(json.dumps(passed), encoding="utf-8")
     return lines
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
