@@ -58,9 +58,12 @@ benchmark: setup
 		--cores $(CORES) --resources gpu=1 $(BENCHMARK_CONFIG)
 	@echo "Benchmark: results/benchmarks/throughput.csv and results/figures/benchmark_throughput.pdf"
 
-# Everything but the real-SLURM tests (marker slurm: `make test-slurm`), to stay under 10 minutes.
+# Everything but the real-SLURM tests (marker slurm: `make test-slurm`), to stay under 10 minutes: two
+# pytest-xdist workers beside the smoke run that the main process starts (tests/conftest.py), which
+# kept both cores busy where one pytest process left one idle for minutes.
+TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest -m "not slurm"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slurm"
 
 # The SLURM profile on a real single-node SLURM that the tests start (root; Debian's slurm-wlm, munge),
 # including the whole smoke workflow through it; `make test` leaves them out (11 minutes on their own).

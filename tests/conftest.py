@@ -1,7 +1,8 @@
 """Shared fixtures: tiny synthetic digit data, so unit tests never need MNIST itself, and the smoke run.
 
-The smoke run (the whole DAG on ``.test/config.yaml``) starts in the background as soon as the
-tests are collected, and the tests that read it run last: the unit tests use the machine meanwhile.
+The smoke run (the whole DAG on ``.test/config.yaml``) starts in the background before the tests are
+collected, and the tests that read it run last: the unit tests use the machine meanwhile. Under
+pytest-xdist (``make test``: ``-n 2``) the main process starts it and the workers share it, read-only.
 """
 
 from __future__ import annotations
@@ -11,11 +12,24 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
-import numpy as np
-import pytest
+# A pytest-xdist worker (`make test`) runs beside the other worker and the smoke run, which the tests that
+# read it wait for: it keeps every framework to one thread (two workers with a thread pool each on two
+# cores spent their time waiting for each other) and gives way to the smoke run. Set before numpy,
+# TensorFlow or JAX load; the smoke run keeps the user's settings.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+              "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name, _value in ONE_THREAD.items():
+        os.environ.setdefault(_name, _value)
+    os.nice(10)
+
+import numpy as np  # noqa: E402 -- after the thread settings above
+import pytest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,6 +63,8 @@ _SMOKE = pytest.StashKey[dict]()
 
 # The test modules with tests that read the smoke run (fixtures smoke_run, smoke_data).
 SMOKE_MODULES = ("test_workflow.py", "test_faults.py", "test_explore.py", "test_slurm.py")
+# Where the process that started the smoke run tells the pytest-xdist workers (`make test`) its folder.
+_WORKER_KEY = "digitbench_smoke_work"
 
 
 def _start_smoke(config: pytest.Config) -> None:
@@ -56,29 +72,55 @@ def _start_smoke(config: pytest.Config) -> None:
 
     work = fresh_copy(Path(tempfile.mkdtemp(prefix="digitbench-smoke-")) / "digitbench")
     log = open(work / "smoke.log", "w", encoding="utf-8")  # noqa: SIM115 -- closed in smoke_run / sessionfinish
+    # Its own process group (stopped as one), in this session: a new session would be a scheduling group of
+    # its own on Linux, sharing the CPU with the tests' group instead of going before the niced workers.
     proc = subprocess.Popen(snakemake_command(*SMOKE), cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, start_new_session=True)
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, process_group=0)
+
+    def note_the_end() -> None:  # the workers cannot wait on this process: they wait for this file
+        proc.wait()
+        try:
+            (work / "smoke.rc").write_text(str(proc.returncode))
+        except OSError:  # the folder was removed: the session is over
+            pass
+
+    threading.Thread(target=note_the_end, daemon=True).start()
     config.stash[_SMOKE] = {"work": work, "proc": proc, "log": log}
 
 
 def _stop_smoke(config: pytest.Config) -> None:
     run = config.stash.get(_SMOKE, None)
-    if run is not None:
+    if run is not None and run["proc"] is not None:
         os.killpg(run["proc"].pid, signal.SIGKILL)
         run["proc"].wait()
         run["log"].close()
         shutil.rmtree(run["work"].parent, ignore_errors=True)
+    if _SMOKE in config.stash:
         del config.stash[_SMOKE]
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The smoke run starts before collection (which imports Keras: seconds) when the paths asked for may hold
-    tests that read it; collection then keeps it or stops it."""
+    tests that read it; collection then keeps it or stops it. A pytest-xdist worker uses the one that the
+    main process started."""
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None:
+        if _WORKER_KEY in workerinput:
+            config.stash[_SMOKE] = {"work": Path(workerinput[_WORKER_KEY]), "proc": None, "log": None}
+        return
     if config.option.collectonly:
         return
     paths = [Path(str(arg).split("::")[0]) for arg in config.args] or [ROOT / "tests"]
     if any(path.is_dir() or path.name in SMOKE_MODULES for path in paths):
         _start_smoke(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """pytest-xdist: each worker learns the smoke run's folder."""
+    run = node.config.stash.get(_SMOKE, None)
+    if run is not None:
+        node.workerinput[_WORKER_KEY] = str(run["work"])
 
 
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: `pytest -m "not workflow"` keeps no smoke run
@@ -87,18 +129,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     users = [item for item in items if "smoke_run" in getattr(item, "fixturenames", ())]
     # Tests that need only the run's verified MNIST copy run between the two: while the run goes on.
     data_users = [item for item in items if "smoke_data" in getattr(item, "fixturenames", ()) and item not in users]
+    worker = hasattr(config, "workerinput")  # the main process owns the run (and stops it at the end)
     if not (users or data_users) or config.option.collectonly:
-        _stop_smoke(config)
+        if not worker:
+            _stop_smoke(config)
         return
     items[:] = [item for item in items if item not in users and item not in data_users] + data_users + users
-    if _SMOKE not in config.stash:
+    if _SMOKE not in config.stash and not worker:
         _start_smoke(config)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """An interrupted session stops the smoke run; its folder is removed when every test passed."""
     run = session.config.stash.get(_SMOKE, None)
-    if run is None:
+    if run is None or run["proc"] is None:
         return
     if run["proc"].poll() is None:
         os.killpg(run["proc"].pid, signal.SIGKILL)
@@ -108,33 +152,41 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         shutil.rmtree(run["work"].parent, ignore_errors=True)
 
 
+def _smoke_log(work: Path) -> str:
+    return (work / "smoke.log").read_text(encoding="utf-8", errors="replace")
+
+
 @pytest.fixture(scope="session")
 def smoke_run(pytestconfig) -> Path:
-    """The whole DAG run once on the smoke config (started at collection), shared by the workflow and fault tests."""
-    run = pytestconfig.stash[_SMOKE]
-    try:
-        run["proc"].wait(timeout=1500)
-    except subprocess.TimeoutExpired:
-        os.killpg(run["proc"].pid, signal.SIGKILL)
-        run["proc"].wait()
-    run["log"].flush()
-    if run["proc"].returncode != 0:
-        raise AssertionError(f"the smoke run failed ({run['proc'].returncode}):\n"
-                             + (run["work"] / "smoke.log").read_text()[-8000:])
-    return run["work"]
+    """The whole DAG run once on the smoke config (started at collection), shared by the workflow and fault tests.
+
+    Read-only: a test that changes or reruns something works on a copy (``tests.smoke.copy_run``), as the
+    other workers read the run meanwhile."""
+    if _SMOKE not in pytestconfig.stash:
+        pytest.fail("no smoke run was started for this session (tests/conftest.py)")
+    work, deadline = pytestconfig.stash[_SMOKE]["work"], time.time() + 1500
+    while not (work / "smoke.rc").exists():
+        if time.time() > deadline:
+            raise AssertionError("the smoke run did not finish in 25 minutes:\n" + _smoke_log(work)[-8000:])
+        time.sleep(1)
+    code = (work / "smoke.rc").read_text().strip()
+    if code != "0":
+        raise AssertionError(f"the smoke run failed ({code}):\n" + _smoke_log(work)[-8000:])
+    return work
 
 
 @pytest.fixture(scope="session")
 def smoke_data(pytestconfig) -> Path:
     """The smoke run's verified ``mnist.npz``, as soon as its data job has finished (the run goes on)."""
-    run = pytestconfig.stash[_SMOKE]
-    log, deadline = run["work"] / "smoke.log", time.time() + 900
-    while "(Rule: download_mnist)" not in log.read_text(encoding="utf-8", errors="replace"):
-        if run["proc"].poll() is not None or time.time() > deadline:
+    if _SMOKE not in pytestconfig.stash:
+        pytest.fail("no smoke run was started for this session (tests/conftest.py)")
+    work, deadline = pytestconfig.stash[_SMOKE]["work"], time.time() + 900
+    while "(Rule: download_mnist)" not in _smoke_log(work):
+        if (work / "smoke.rc").exists() or time.time() > deadline:
             raise AssertionError("the smoke run ended or stalled before its data job finished:\n"
-                                 + log.read_text(encoding="utf-8", errors="replace")[-8000:])
+                                 + _smoke_log(work)[-8000:])
         time.sleep(1)
-    return run["work"] / "resources/mnist/mnist.npz"
+    return work / "resources/mnist/mnist.npz"
 
 
 def default_config(**sections) -> dict:

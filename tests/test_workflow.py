@@ -22,7 +22,7 @@ import yaml
 
 from digitbench import ledger
 from tests.conftest import ROOT
-from tests.smoke import fresh_copy, report_texts, snakemake
+from tests.smoke import copy_run, fresh_copy, report_texts, snakemake
 
 pytestmark = pytest.mark.workflow
 SMOKE_TEST_SIZE = yaml.safe_load((ROOT / ".test/config.yaml").read_text())["data"]["test_size"]
@@ -212,8 +212,10 @@ def test_statistics_cover_every_model_and_every_claim_names_its_test(smoke_run):
         assert (smoke_run / f"results/figures/stats_{name}.png").stat().st_size > 0
 
 
-def test_killed_training_job_resumes_at_next_epoch(tmp_path):
+def test_killed_training_job_resumes_at_next_epoch(smoke_data, tmp_path):
     work = fresh_copy(tmp_path / "resume")
+    (work / "resources/mnist").mkdir(parents=True)
+    shutil.copy2(smoke_data, work / "resources/mnist/mnist.npz")  # a verified copy: no download
     (work / "resume.yaml").write_text("training:\n  train_size: 3000\n  epochs: 3\n")  # epochs of ~10 s: time to kill
     target = "results/models/baseline_cnn/seed1/metrics.json"
     log = work / "results/logs/train/baseline_cnn_seed1.log"
@@ -248,19 +250,22 @@ def test_second_run_has_nothing_to_do(smoke_run):
     assert "Nothing to be done" in proc.stdout + proc.stderr
 
 
-def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run):
-    target = smoke_run / "results/figures/eda_sample_grid.pdf"
+def test_deleted_figure_is_regenerated_alone_and_fast(smoke_run, tmp_path):
+    work = copy_run(smoke_run, tmp_path / "figure")  # the smoke run itself is read by other workers meanwhile
+    target = work / "results/figures/eda_sample_grid.pdf"
     target.unlink()
     start = time.perf_counter()
-    proc = snakemake(smoke_run, "results/figures/eda_sample_grid.pdf", "--configfile", ".test/config.yaml")
+    proc = snakemake(work, "results/figures/eda_sample_grid.pdf", "--configfile", ".test/config.yaml")
     seconds = time.perf_counter() - start
     out = proc.stdout + proc.stderr
     assert target.exists()
     assert "plot_eda_sample_grid" in out and "1 of 1 steps (100%) done" in out
-    assert seconds < 15, f"regenerating one figure took {seconds:.1f} s"
+    # A bound that only a retraining or a TensorFlow import could break (alone it takes ~6 s; the suite
+    # runs beside it): that nothing else runs is the assertion above.
+    assert seconds < 60, f"regenerating one figure took {seconds:.1f} s"
 
 
-def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
+def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run, tmp_path):
     """Issue 15 part 1: each interactive figure is in the HTML, drawn from its results file, with plotly.js
     embedded once (offline); the PDF holds every figure as an image; one fragment redraws alone."""
     from digitbench.figure_table import interactive_stems
@@ -280,10 +285,11 @@ def test_interactive_figures_in_the_html_static_twins_in_the_pdf(smoke_run):
     images = len(_DATA_IMG_RE.findall(html))
     assert _pdf_image_count(smoke_run / "results/report/digitbench.pdf") == images + len(interactive)
     assert html.count('class="plotly-graph-div"') == len(interactive) == 7 and images >= 20
-    target = smoke_run / "results/figures/interactive/cnn_learning_curves.html"
+    work = copy_run(smoke_run, tmp_path / "fragment")  # the smoke run itself is read by other workers meanwhile
+    target = work / "results/figures/interactive/cnn_learning_curves.html"
     before = target.read_text(encoding="utf-8")
     target.unlink()
-    out = snakemake(smoke_run, str(target.relative_to(smoke_run)), "--configfile", ".test/config.yaml")
+    out = snakemake(work, str(target.relative_to(work)), "--configfile", ".test/config.yaml")
     out = out.stdout + out.stderr
     assert "plot_cnn_learning_curves_interactive" in out and "1 of 1 steps (100%) done" in out
     assert target.read_text(encoding="utf-8") == before  # same results, same bytes
