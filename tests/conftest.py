@@ -19,7 +19,7 @@ from pathlib import Path
 # A pytest-xdist worker (`make test`) runs beside the other worker and the smoke run, which the tests that
 # read it wait for: it keeps every framework to one thread (two workers with a thread pool each on two
 # cores spent their time waiting for each other) and gives way to the smoke run. Set before numpy,
-# TensorFlow or JAX load; the smoke run keeps the user's settings.
+# TensorFlow or JAX load. The smoke run's jobs keep to one thread too (two of them share the two cores).
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
@@ -75,7 +75,7 @@ def _start_smoke(config: pytest.Config) -> None:
     # Its own process group (stopped as one), in this session: a new session would be a scheduling group of
     # its own on Linux, sharing the CPU with the tests' group instead of going before the niced workers.
     proc = subprocess.Popen(snakemake_command(*SMOKE), cwd=work, stdout=log, stderr=subprocess.STDOUT,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"}, process_group=0)
+                            env={**os.environ, **ONE_THREAD, "PYTHONUNBUFFERED": "1"}, process_group=0)
 
     def note_the_end() -> None:  # the workers cannot wait on this process: they wait for this file
         proc.wait()
@@ -84,16 +84,24 @@ def _start_smoke(config: pytest.Config) -> None:
         except OSError:  # the folder was removed: the session is over
             pass
 
-    threading.Thread(target=note_the_end, daemon=True).start()
-    config.stash[_SMOKE] = {"work": work, "proc": proc, "log": log}
+    noter = threading.Thread(target=note_the_end, daemon=True)
+    noter.start()
+    config.stash[_SMOKE] = {"work": work, "proc": proc, "log": log, "noter": noter}
+
+
+def _end_smoke(run: dict) -> None:
+    """Kill the smoke run if it still runs, and wait until its end is noted (before its folder is removed)."""
+    if run["proc"].poll() is None:
+        os.killpg(run["proc"].pid, signal.SIGKILL)
+    run["proc"].wait()
+    run["noter"].join(timeout=60)
+    run["log"].close()
 
 
 def _stop_smoke(config: pytest.Config) -> None:
     run = config.stash.get(_SMOKE, None)
     if run is not None and run["proc"] is not None:
-        os.killpg(run["proc"].pid, signal.SIGKILL)
-        run["proc"].wait()
-        run["log"].close()
+        _end_smoke(run)
         shutil.rmtree(run["work"].parent, ignore_errors=True)
     if _SMOKE in config.stash:
         del config.stash[_SMOKE]
@@ -123,6 +131,14 @@ def pytest_configure_node(node) -> None:
         node.workerinput[_WORKER_KEY] = str(run["work"])
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_node_collection_finished(node, ids: list[str]) -> None:
+    """pytest-xdist: when a worker's selection (after -m/-k) has no test of the modules that read the smoke
+    run, there is no smoke run (the main process does not collect)."""
+    if not any(nodeid.split("::")[0].rsplit("/", 1)[-1] in SMOKE_MODULES for nodeid in ids):
+        _stop_smoke(node.config)
+
+
 @pytest.hookimpl(trylast=True)  # after -m/-k deselection: `pytest -m "not workflow"` keeps no smoke run
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests that read the smoke run go last, those that need only its data just before them."""
@@ -144,11 +160,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(_SMOKE, None)
     if run is None or run["proc"] is None:
         return
-    if run["proc"].poll() is None:
-        os.killpg(run["proc"].pid, signal.SIGKILL)
-        run["proc"].wait()
-    run["log"].close()
-    if session.testsfailed == 0 and exitstatus == 0:
+    _end_smoke(run)
+    if session.testsfailed == 0 and exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
         shutil.rmtree(run["work"].parent, ignore_errors=True)
 
 

@@ -174,18 +174,45 @@ def test_hostile_title_killed_and_refused_renders_keep_the_last_good_report(smok
     assert "digitbench.json restored" in out and (work / "results/report/digitbench.json").is_file()
 
 
+def _lock_is_held(path: Path) -> bool:
+    import fcntl
+
+    if not path.exists():
+        return False
+    with open(path, "a", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
 def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_path):
+    from digitbench.workdir import LOCK
+
     work = copy_run(smoke_run, tmp_path / "twice")
     figure = work / "results/figures/eda_sample_grid.pdf"
     cmd = [sys.executable, "-m", "snakemake", "results/figures/eda_sample_grid.pdf", "--cores", "1", *SMOKE,
            "--forcerun", "plot_eda_sample_grid"]
-    runs = [subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            for _ in range(2)]
-    outs = [(run.communicate(timeout=600)[0], run.returncode) for run in runs]
-    codes = sorted(code for _, code in outs)
-    assert codes[0] == 0 and codes[1] != 0, outs
-    refused = next(out for out, code in outs if code != 0)
-    assert "is executing jobs in this folder" in refused or "cannot be locked" in refused, refused
+    first = subprocess.Popen(cmd, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                             process_group=0)
+    deadline = time.time() + 300
+    while not _lock_is_held(work / LOCK) and first.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    # Held still while the second starts, whatever the machine's load: the first run is frozen meanwhile.
+    os.killpg(first.pid, signal.SIGSTOP)
+    try:
+        assert _lock_is_held(work / LOCK), "the first run never took the folder's lock"
+        second = subprocess.run(cmd, cwd=work, capture_output=True, text=True, timeout=600)
+    finally:
+        os.killpg(first.pid, signal.SIGCONT)
+    out = first.communicate(timeout=600)[0]
+    assert first.returncode == 0, out
+    refused = second.stdout + second.stderr
+    # Snakemake's own lock on the outputs, or this project's lock on the folder: both name the fix.
+    assert second.returncode != 0 and ("is executing jobs in this folder" in refused
+                                       or "cannot be locked" in refused), refused
     assert figure.stat().st_size > 0 and not list(figure.parent.glob(".tmp-*"))
 
 
