@@ -17,9 +17,10 @@ import time
 from pathlib import Path
 
 # A pytest-xdist worker (`make test`) runs beside the other worker and the smoke run, which the tests that
-# read it wait for: it keeps every framework to one thread (two workers with a thread pool each on two
-# cores spent their time waiting for each other) and gives way to the smoke run. Set before numpy,
-# TensorFlow or JAX load. The smoke run's jobs keep to one thread too (two of them share the two cores).
+# read it wait for: it keeps every framework to one thread (thread pools on oversubscribed cores spin: the
+# smoke run's two-threaded notebook fit took 76-114 CPU-s inside the suite, 28 alone) and gives way to the
+# smoke run. Set before numpy, TensorFlow or JAX load. The smoke run's jobs keep to one thread too (two of
+# them share the two cores).
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
               "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
               "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"}
