@@ -166,6 +166,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         shutil.rmtree(run["work"].parent, ignore_errors=True)
 
 
+def _smoke_work(config: pytest.Config) -> Path:
+    if _SMOKE not in config.stash:
+        pytest.fail("no smoke run was started for this session (tests/conftest.py)")
+    return config.stash[_SMOKE]["work"]
+
+
 def _smoke_log(work: Path) -> str:
     return (work / "smoke.log").read_text(encoding="utf-8", errors="replace")
 
@@ -176,9 +182,7 @@ def smoke_run(pytestconfig) -> Path:
 
     Read-only: a test that changes or reruns something works on a copy (``tests.smoke.copy_run``), as the
     other workers read the run meanwhile."""
-    if _SMOKE not in pytestconfig.stash:
-        pytest.fail("no smoke run was started for this session (tests/conftest.py)")
-    work, deadline = pytestconfig.stash[_SMOKE]["work"], time.time() + 1500
+    work, deadline = _smoke_work(pytestconfig), time.time() + 1500
     while not (work / "smoke.rc").exists():
         if time.time() > deadline:
             raise AssertionError("the smoke run did not finish in 25 minutes:\n" + _smoke_log(work)[-8000:])
@@ -192,9 +196,7 @@ def smoke_run(pytestconfig) -> Path:
 @pytest.fixture(scope="session")
 def smoke_data(pytestconfig) -> Path:
     """The smoke run's verified ``mnist.npz``, as soon as its data job has finished (the run goes on)."""
-    if _SMOKE not in pytestconfig.stash:
-        pytest.fail("no smoke run was started for this session (tests/conftest.py)")
-    work, deadline = pytestconfig.stash[_SMOKE]["work"], time.time() + 900
+    work, deadline = _smoke_work(pytestconfig), time.time() + 900
     while "(Rule: download_mnist)" not in _smoke_log(work):
         if (work / "smoke.rc").exists() or time.time() > deadline:
             raise AssertionError("the smoke run ended or stalled before its data job finished:\n"

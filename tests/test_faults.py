@@ -200,6 +200,7 @@ def test_two_runs_at_once_one_is_refused_and_the_other_finishes(smoke_run, tmp_p
     deadline = time.time() + 300
     while not _lock_is_held(work / LOCK) and first.poll() is None and time.time() < deadline:
         time.sleep(0.05)
+    assert first.poll() is None, "the first run ended before it was seen holding the folder's lock"
     # Held still while the second starts, whatever the machine's load: the first run is frozen meanwhile.
     os.killpg(first.pid, signal.SIGSTOP)
     try:
